@@ -1,0 +1,37 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Kernels (and the model code that runs per element) are compiled for the build
+// machine's CPU: without a target CPU, Swift emits baseline x86-64 where a SIMD
+// FMA becomes a libcall (50x slower). See ../shared/specs/swift-kernels.md §1.
+let hotLoopFlags: [SwiftSetting] = [
+    .unsafeFlags(["-Xcc", "-march=native", "-Xllvm", "-unroll-threshold=500"]),
+]
+
+let package = Package(
+    name: "Kinglet",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Kinglet", targets: ["Kinglet"]),
+        .executable(name: "kinglet", targets: ["kinglet"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .target(name: "GGUF"),
+        .target(name: "Kernels", swiftSettings: hotLoopFlags),
+        .target(name: "Tokenizers", dependencies: ["GGUF"]),
+        .target(name: "Models", dependencies: ["GGUF", "Kernels"], swiftSettings: hotLoopFlags),
+        .target(name: "Kinglet", dependencies: ["GGUF", "Kernels", "Tokenizers", "Models"]),
+        .executableTarget(
+            name: "kinglet",
+            dependencies: ["Kinglet", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels"], swiftSettings: hotLoopFlags),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "GGUF"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "GGUF", "Kernels"]),
+        .testTarget(name: "KingletTests", dependencies: ["Kinglet", "GGUF", "Tokenizers", "Models"]),
+    ]
+)

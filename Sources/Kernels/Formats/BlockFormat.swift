@@ -1,0 +1,39 @@
+/// What every storage format declares: its block shape, its byte layout and a dequantizer.
+///
+/// Each format is a caseless enum in its own file (`Q4K`, `Q8_0`, …) whose doc comment gives the
+/// layout and the formula, as `ggml-common.h` does. The layout is also spelled out as `fields`,
+/// which the tests add up against `bytesPerBlock` (the Swift stand-in for ggml's `static_assert`).
+protocol BlockFormat {
+    /// Weights per block.
+    static var weightsPerBlock: Int { get }
+    /// Bytes per block.
+    static var bytesPerBlock: Int { get }
+    /// The block's fields in storage order, with their sizes in bytes.
+    static var fields: [BlockField] { get }
+    /// Expands `count` weights (a multiple of `weightsPerBlock`) at `src` into floats.
+    static func dequantize(_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, count: Int)
+}
+
+/// A weight format with a dot product against its activation format (ggml's `vec_dot`).
+protocol DotFormat: BlockFormat {
+    /// The format `dot` expects the activations in (ggml's `vec_dot_type`).
+    associatedtype Activation: BlockFormat
+    /// One weight row times activations already in `Activation`, `count` weights long.
+    static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float
+}
+
+/// A format that float activations are quantized to (ggml's `from_float` for q8_0/q8_1/q8_K).
+protocol ActivationFormat: BlockFormat {
+    /// Quantizes `count` floats exactly as ggml's `quantize_row_*_ref`.
+    static func quantize(_ x: UnsafePointer<Float>, _ dst: UnsafeMutableRawPointer, count: Int)
+}
+
+/// One named field of a block layout.
+struct BlockField: Sendable, Equatable {
+    var name: String
+    var bytes: Int
+    init(_ name: String, _ bytes: Int) {
+        self.name = name
+        self.bytes = bytes
+    }
+}

@@ -1,0 +1,107 @@
+// Building blocks shared by the format kernels. They are written in the shapes that
+// ../shared/specs/swift-kernels.md measured to compile well under `-Xllvm -unroll-threshold=500`:
+// a plain 32- or 16-element integer loop over bytes *loaded from memory* becomes one `vpdpbusd`
+// plus a short horizontal add. Computing the bytes in registers first (masks, selects) defeats
+// that match, so formats whose quants need more than a mask or a shift are first unpacked into
+// a small stack buffer (see `Scratch`) and then dotted from there.
+
+/// The fp16 at `p + offset`, widened to Float.
+@inline(__always)
+func loadHalf(_ p: UnsafeRawPointer, _ offset: Int) -> Float {
+    Float(Float16(bitPattern: p.loadUnaligned(fromByteOffset: offset, as: UInt16.self)))
+}
+
+/// The eight fp16 values at `p + offset + k·stride` (k = 0..<8), widened with one `vcvtph2ps`.
+///
+/// Converting block scales eight at a time also avoids a latency trap: LLVM loads a lone fp16
+/// with `vpinsrw` into whatever register is free, often the float accumulator, which chains every
+/// block onto the previous one (see swift-kernels.md §3).
+@inline(__always)
+func loadHalves8(_ p: UnsafeRawPointer, offset: Int, stride: Int) -> SIMD8<Float> {
+    var h = SIMD8<UInt16>()
+    for k in 0..<8 {
+        h[k] = p.loadUnaligned(fromByteOffset: offset &+ k &* stride, as: UInt16.self)
+    }
+    return SIMD8<Float>(unsafeBitCast(h, to: SIMD8<Float16>.self))
+}
+
+/// A rounded float as Int8. Finite in-range values convert exactly; NaN becomes 0 and anything
+/// out of range saturates, so malformed activations never trap.
+@inline(__always)
+func saturatingInt8(_ r: Float) -> Int8 {
+    if r.isNaN { return 0 }
+    return Int8(Swift.min(Swift.max(r, -128), 127))
+}
+
+/// Integer dot products over a few dozen bytes: the inner step of every quantized kernel.
+enum IntDot {
+    /// Σ x[l]·y[l] over 32 signed bytes.
+    ///
+    /// Written as llama.cpp's sign trick, |x| · (y·sign x), so LLVM emits `vpdpbusd` (u8 × s8).
+    /// `y` must not hold -128: every `Quantize.row` output stays within ±127.
+    @inline(__always)
+    static func s8x32(_ x: UnsafeRawPointer, _ y: UnsafeRawPointer) -> Int32 {
+        let xp = x.assumingMemoryBound(to: Int8.self), yp = y.assumingMemoryBound(to: Int8.self)
+        var s: Int32 = 0
+        for l in 0..<32 {
+            let a = xp[l], b = yp[l]
+            let m = a &>> 7  // 0 or -1
+            s &+= Int32(UInt8(bitPattern: (a ^ m) &- m)) &* Int32((b ^ m) &- m)
+        }
+        return s
+    }
+
+    /// Σ x[l]·y[l] over 32 pairs: `x` unsigned bytes, `y` signed.
+    @inline(__always)
+    static func u8x32(_ x: UnsafeRawPointer, _ y: UnsafeRawPointer) -> Int32 {
+        let xp = x.assumingMemoryBound(to: UInt8.self), yp = y.assumingMemoryBound(to: Int8.self)
+        var s: Int32 = 0
+        for l in 0..<32 {
+            s &+= Int32(xp[l]) &* Int32(yp[l])
+        }
+        return s
+    }
+
+    /// Σ x[l]·y[l] over 16 pairs: `x` unsigned bytes, `y` signed.
+    @inline(__always)
+    static func u8x16(_ x: UnsafeRawPointer, _ y: UnsafeRawPointer) -> Int32 {
+        let xp = x.assumingMemoryBound(to: UInt8.self), yp = y.assumingMemoryBound(to: Int8.self)
+        var s: Int32 = 0
+        for l in 0..<16 {
+            s &+= Int32(xp[l]) &* Int32(yp[l])
+        }
+        return s
+    }
+}
+
+/// Unpacked quants live in a stack buffer of this many bytes. `withUnsafeTemporaryAllocation`
+/// only stays on the stack (no runtime call, no heap) up to 1 KiB with alignment ≤ 16.
+enum Scratch {
+    static let bytes = 1024
+    static let alignment = 16
+}
+
+/// Widens the low and high 16-bit halves of each 32-bit lane (two int16 neighbours) and adds them:
+/// `out[k] = Int32(v[2k]) + Int32(v[2k+1])` for eight int16 values packed as `SIMD8<Int32>`.
+@inline(__always)
+func pairSums(_ v: SIMD8<Int32>) -> SIMD8<Int32> {
+    ((v &<< 16) &>> 16) &+ (v &>> 16)
+}
+
+extension SIMD8 where Scalar == Float {
+    /// Tree sum of the lanes.
+    @inline(__always)
+    var total: Float {
+        let a = lowHalf + highHalf
+        let b = a.lowHalf + a.highHalf
+        return b[0] + b[1]
+    }
+}
+
+extension SIMD16 where Scalar == Float {
+    /// Tree sum of the lanes.
+    @inline(__always)
+    var total: Float {
+        (lowHalf + highHalf).total
+    }
+}

@@ -1,0 +1,52 @@
+/// Q5_0: 32 weights per block, w = d·(q − 16) with 5-bit q.
+///
+///     offset  0  fp16 d       scale
+///     offset  2  u32  qh      bit j is the fifth bit of weight j (little-endian)
+///     offset  6  u8   qs[16]  low four bits: weight j in the low nibble of qs[j], j+16 in the high
+///
+/// 22 bytes (5.5 bits per weight). Dots with Q8_0 activations.
+enum Q5_0: DotFormat {
+    typealias Activation = Q8_0
+    static let weightsPerBlock = 32
+    static let bytesPerBlock = 22
+    static var fields: [BlockField] { [BlockField("d", 2), BlockField("qh", 4), BlockField("qs", 16)] }
+
+    static func dequantize(_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, count: Int) {
+        for b in 0..<(count / 32) {
+            let block = src + b &* 22
+            let d = loadHalf(block, 0)
+            let qh = block.loadUnaligned(fromByteOffset: 2, as: UInt32.self)
+            let qs = (block + 6).assumingMemoryBound(to: UInt8.self)
+            let y = dst + b &* 32
+            for j in 0..<16 {
+                let h0 = Int32(truncatingIfNeeded: (qh &>> UInt32(j)) & 1) &<< 4
+                let h1 = Int32(truncatingIfNeeded: (qh &>> UInt32(j &+ 16)) & 1) &<< 4
+                y[j] = Float((Int32(qs[j] & 0xF) | h0) &- 16) * d
+                y[j &+ 16] = Float((Int32(qs[j] >> 4) | h1) &- 16) * d
+            }
+        }
+    }
+
+    /// Each 32-bit lane k covers weights 4k…4k+3: their qh bits, spread one per byte, in lane k.
+    @inline(__always)
+    static func highBits(_ qh: UInt32) -> SIMD8<UInt32> {
+        let nibbles = (SIMD8<UInt32>(repeating: qh) &>> SIMD8<UInt32>(0, 4, 8, 12, 16, 20, 24, 28)) & 0xF
+        // n · 0x00204081 copies nibble n to bit offsets 0, 7, 14, 21: bit m lands at 8m, no overlaps.
+        return (nibbles &* 0x0020_4081) & 0x0101_0101
+    }
+
+    /// Writes the block's 32 values q − 16 as int8, in weight order.
+    @inline(__always)
+    static func unpack(_ block: UnsafeRawPointer, _ out: UnsafeMutableRawPointer) {
+        let v = block.loadUnaligned(fromByteOffset: 6, as: SIMD4<UInt32>.self)
+        let low = SIMD8<UInt32>(lowHalf: v & 0x0F0F_0F0F, highHalf: (v &>> 4) & 0x0F0F_0F0F)
+        let h = highBits(block.loadUnaligned(fromByteOffset: 2, as: UInt32.self))
+        // q − 16 is the low nibble when the fifth bit is set, else the nibble minus 16 (= | 0xF0).
+        out.storeBytes(of: low | ((h ^ 0x0101_0101) &* 0xF0), as: SIMD8<UInt32>.self)
+    }
+
+    /// `ggml_vec_dot_q5_0_q8_0`: Σ_b d_w·d_a·Σ (q − 16)·y.
+    static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
+        UnpackedDot.signed(weights, blockBytes: 22, activations, blocks: count / 32, unpack: unpack)
+    }
+}

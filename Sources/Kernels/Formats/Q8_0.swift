@@ -1,0 +1,69 @@
+/// Q8_0: 32 weights per block, w = d·q.
+///
+///     offset  0  fp16 d       scale
+///     offset  2  int8 qs[32]  quants
+///
+/// 34 bytes (8.5 bits per weight). Also the activation format for Q4_0, Q5_0 and Q8_0.
+enum Q8_0: DotFormat, ActivationFormat {
+    typealias Activation = Q8_0
+    static let weightsPerBlock = 32
+    static let bytesPerBlock = 34
+    static var fields: [BlockField] { [BlockField("d", 2), BlockField("qs", 32)] }
+
+    static func dequantize(_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, count: Int) {
+        for b in 0..<(count / 32) {
+            let block = src + b &* 34
+            let d = loadHalf(block, 0)
+            let q = (block + 2).assumingMemoryBound(to: Int8.self)
+            let y = dst + b &* 32
+            for l in 0..<32 {
+                y[l] = Float(q[l]) * d
+            }
+        }
+    }
+
+    /// `quantize_row_q8_0_ref`: d = max|x|/127, q = roundf(x/d) (half away from zero).
+    static func quantize(_ x: UnsafePointer<Float>, _ dst: UnsafeMutableRawPointer, count: Int) {
+        for b in 0..<(count / 32) {
+            let xb = x + b &* 32
+            let block = dst + b &* 34
+            var amax: Float = 0
+            for l in 0..<32 {
+                let v = abs(xb[l])
+                amax = amax > v ? amax : v
+            }
+            let d = amax / 127
+            let id: Float = d != 0 ? 1 / d : 0
+            block.storeBytes(of: Float16(d).bitPattern, as: UInt16.self)
+            for l in 0..<32 {
+                block.storeBytes(of: saturatingInt8((xb[l] * id).rounded()), toByteOffset: 2 &+ l, as: Int8.self)
+            }
+        }
+    }
+
+    /// `ggml_vec_dot_q8_0_q8_0`: Σ_b d_w·d_a·Σ q_w·q_a.
+    ///
+    /// Eight blocks per step: eight `vpdpbusd` sums, one vector of scale products, one FMA.
+    static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
+        let nb = count / 32
+        var acc = SIMD8<Float>()
+        var b = 0
+        while b &+ 8 <= nb {
+            let w = weights + b &* 34, a = activations + b &* 34
+            var sums = SIMD8<Int32>()
+            for k in 0..<8 {
+                sums[k] = IntDot.s8x32(w + (k &* 34 &+ 2), a + (k &* 34 &+ 2))
+            }
+            let scales = loadHalves8(w, offset: 0, stride: 34) * loadHalves8(a, offset: 0, stride: 34)
+            acc = acc.addingProduct(SIMD8<Float>(sums), scales)
+            b &+= 8
+        }
+        var sum = acc.total
+        while b < nb {
+            let w = weights + b &* 34, a = activations + b &* 34
+            sum += Float(IntDot.s8x32(w + 2, a + 2)) * (loadHalf(w, 0) * loadHalf(a, 0))
+            b &+= 1
+        }
+        return sum
+    }
+}

@@ -1,0 +1,82 @@
+/// Reusable space for activations quantized to a weight format's partner
+/// format (Q8_0, Q8_1, Q8_K), so matrix products allocate nothing per call.
+public final class ActivationScratch: @unchecked Sendable {
+    // @unchecked Sendable: owned by one model instance and used only inside its
+    // forward pass, which callers serialize.
+    public private(set) var bytes: UnsafeMutableRawPointer
+    public private(set) var capacity: Int
+
+    public init(capacity: Int = 0) {
+        self.capacity = max(capacity, 64)
+        bytes = .allocate(byteCount: self.capacity, alignment: 64)
+    }
+
+    deinit { bytes.deallocate() }
+
+    /// Makes room for `count` bytes (grows only; contents are not kept).
+    public func reserve(_ count: Int) {
+        guard count > capacity else { return }
+        bytes.deallocate()
+        capacity = count
+        bytes = .allocate(byteCount: count, alignment: 64)
+    }
+}
+
+public enum Ops {
+    /// Rows of weights handled together while the tokens of a batch stream past
+    /// them, so a prefill reads each weight row from cache, not DRAM, per token.
+    @usableFromInline static let rowTile = 16
+
+    /// `y[t] = W · x[t]` for each of `tokens` input rows.
+    ///
+    /// - Parameters:
+    ///   - x: `[tokens, weights.columns]` floats.
+    ///   - y: `[tokens, weights.rows]` floats.
+    ///   - scratch: space for `x` quantized to `weights.format.activationFormat`
+    ///     (ggml's `vec_dot_type`), which is what makes the products match llama.cpp.
+    public static func matMul(
+        _ weights: WeightMatrix,
+        _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, tokens: Int,
+        scratch: ActivationScratch, pool: WorkerPool
+    ) {
+        let format = weights.format
+        let columns = weights.columns, rows = weights.rows
+        let activationFormat = format.activationFormat
+        let activations: UnsafeRawPointer
+        let activationStride: Int
+        if activationFormat == .f32 {
+            activations = UnsafeRawPointer(x)
+            activationStride = columns &* 4
+        } else {
+            activationStride = activationFormat.rowBytes(columns)
+            scratch.reserve(activationStride &* tokens)
+            let quantized = scratch.bytes
+            if tokens == 1 {
+                Quantize.row(x, count: columns, to: activationFormat, quantized)
+            } else {
+                pool.run { thread, threads in
+                    for t in WorkerPool.share(of: tokens, thread: thread, threads: threads) {
+                        Quantize.row(x + t &* columns, count: columns, to: activationFormat,
+                                     quantized + t &* activationStride)
+                    }
+                }
+            }
+            activations = UnsafeRawPointer(quantized)
+        }
+        pool.run { thread, threads in
+            let mine = WorkerPool.share(of: rows, thread: thread, threads: threads)
+            var tileStart = mine.lowerBound
+            while tileStart < mine.upperBound {
+                let tileEnd = min(tileStart &+ rowTile, mine.upperBound)
+                for t in 0..<tokens {
+                    let a = activations + t &* activationStride
+                    let out = y + t &* rows
+                    for r in tileStart..<tileEnd {
+                        out[r] = Dot.dot(format, weights.row(r), a, count: columns)
+                    }
+                }
+                tileStart = tileEnd
+            }
+        }
+    }
+}

@@ -1,0 +1,168 @@
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A persistent pool of threads that run one parallel region at a time.
+///
+/// The calling thread is worker 0 and does its share, so `WorkerPool(threads: 1)`
+/// runs everything inline. Workers spin for a short while after each region
+/// (a decoded token runs ~170 regions a few microseconds apart, and a wake-up
+/// through the kernel costs ~45 µs — see shared/specs/swift-kernels.md §6), then
+/// sleep on a condition variable so an idle or oversubscribed machine is not
+/// burned by spinning.
+///
+/// ```swift
+/// let pool = WorkerPool(threads: 2)
+/// pool.run { thread, threads in
+///     for row in WorkerPool.share(of: rows, thread: thread, threads: threads) { … }
+/// }
+/// ```
+public final class WorkerPool: Sendable {
+    /// Number of threads taking part in a region, the caller included.
+    public let threads: Int
+    private let state: PoolState
+    private let runLock = Mutex<[pthread_t]>([])
+
+    /// Creates a pool of `threads` threads in all (at least 1; the caller counts as one).
+    public init(threads: Int) {
+        self.threads = max(1, threads)
+        state = PoolState(threads: self.threads)
+        var started: [pthread_t] = []
+        for index in 1..<self.threads {
+            // The worker holds only the state, never the pool, so the pool's deinit can stop it.
+            let box = Unmanaged.passRetained(WorkerStart(state: state, index: index))
+            var thread = pthread_t()
+            let status = pthread_create(&thread, nil, { raw in
+                let start = Unmanaged<WorkerStart>.fromOpaque(raw!).takeRetainedValue()
+                start.state.workerLoop(index: start.index)
+                return nil
+            }, box.toOpaque())
+            precondition(status == 0, "pthread_create failed with \(status)")
+            started.append(thread)
+        }
+        runLock.withLock { $0 = started }
+    }
+
+    deinit {
+        state.stop()
+        runLock.withLock { threads in
+            for thread in threads { pthread_join(thread, nil) }
+        }
+    }
+
+    /// Runs `body(thread, threads)` once on every thread of the pool and returns when all are done.
+    ///
+    /// Calls from several tasks are serialized.
+    public func run(_ body: (_ thread: Int, _ threads: Int) -> Void) {
+        if threads == 1 { body(0, 1); return }
+        runLock.withLock { _ in state.run(body) }
+    }
+
+    /// The contiguous part of `0..<count` that `thread` of `threads` handles.
+    @inlinable
+    public static func share(of count: Int, thread: Int, threads: Int) -> Range<Int> {
+        (count &* thread / threads)..<(count &* (thread &+ 1) / threads)
+    }
+}
+
+/// What the pool's threads share.
+private final class PoolState: @unchecked Sendable {
+    // @unchecked Sendable: `job` is written only inside `run` (callers serialized by
+    // WorkerPool.runLock) before the sequentially consistent `generation` bump that
+    // publishes it, and read by workers only after they observe that bump; `pending`
+    // returning to 0 (release/acquire) orders their reads before the next write.
+    // Everything else is atomics or guarded by `mutex`.
+    let threads: Int
+    private let generation = Atomic<Int>(0)
+    private let pending = Atomic<Int>(0)
+    private let sleepers = Atomic<Int>(0)
+    private let stopping = Atomic<Bool>(false)
+    private var job: ((Int, Int) -> Void)?
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let wake = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+
+    /// How long a worker polls for the next region before it sleeps.
+    private static let spinNanoseconds: UInt64 = 200_000
+
+    init(threads: Int) {
+        self.threads = threads
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(wake, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(wake)
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+        wake.deallocate()
+    }
+
+    func stop() {
+        stopping.store(true, ordering: .sequentiallyConsistent)
+        broadcast()
+    }
+
+    func run(_ body: (Int, Int) -> Void) {
+        withoutActuallyEscaping(body) { body in
+            job = body
+            pending.store(threads - 1, ordering: .relaxed)
+            generation.wrappingAdd(1, ordering: .sequentiallyConsistent)
+            if sleepers.load(ordering: .sequentiallyConsistent) > 0 { broadcast() }
+            body(0, threads)
+            var polls = 0
+            while pending.load(ordering: .acquiring) != 0 {
+                polls &+= 1
+                if polls & 1023 == 0 { sched_yield() }
+            }
+            job = nil
+        }
+    }
+
+    private func broadcast() {
+        pthread_mutex_lock(mutex)
+        pthread_cond_broadcast(wake)
+        pthread_mutex_unlock(mutex)
+    }
+
+    func workerLoop(index: Int) {
+        var seen = generation.load(ordering: .acquiring)
+        while true {
+            // Spin, then sleep until the generation moves on.
+            let spinStart = Self.now()
+            var current = generation.load(ordering: .acquiring)
+            while current == seen && !stopping.load(ordering: .relaxed) {
+                if Self.now() &- spinStart > Self.spinNanoseconds {
+                    pthread_mutex_lock(mutex)
+                    sleepers.wrappingAdd(1, ordering: .sequentiallyConsistent)
+                    while generation.load(ordering: .sequentiallyConsistent) == seen
+                        && !stopping.load(ordering: .sequentiallyConsistent) {
+                        pthread_cond_wait(wake, mutex)
+                    }
+                    sleepers.wrappingSubtract(1, ordering: .sequentiallyConsistent)
+                    pthread_mutex_unlock(mutex)
+                }
+                current = generation.load(ordering: .acquiring)
+            }
+            if stopping.load(ordering: .acquiring) { return }
+            seen = current
+            job?(index, threads)
+            pending.wrappingSubtract(1, ordering: .releasing)
+        }
+    }
+
+    private static func now() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+    }
+}
+
+private final class WorkerStart {
+    let state: PoolState
+    let index: Int
+    init(state: PoolState, index: Int) { self.state = state; self.index = index }
+}

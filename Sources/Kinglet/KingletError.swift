@@ -1,0 +1,30 @@
+import GGUF
+import Models
+import Tokenizers
+
+/// Errors of the Kinglet API. Each description is one line that says what to do.
+public enum KingletError: Error, Sendable, CustomStringConvertible {
+    case modelNotFound(String)
+    case modelNotFetched(name: String, path: String)
+    case file(GGUFError)
+    case model(ModelError)
+    case tokenizer(TokenizerError)
+    case promptTooLong(tokens: Int, context: Int)
+    case emptyPrompt
+
+    public var description: String {
+        switch self {
+        case .modelNotFound(let path):
+            return "no model at '\(path)': give a .gguf path or a store name (\(ModelStore.catalog.map(\.name).joined(separator: ", ")))"
+        case .modelNotFetched(let name, let path):
+            return "model '\(name)' is not in the store (\(path)); fetch it with: scripts/fetch-model \(name)"
+        case .file(let error): return error.description
+        case .model(let error): return error.description
+        case .tokenizer(let error): return error.description
+        case .promptTooLong(let tokens, let context):
+            return "the prompt is \(tokens) tokens but the context holds \(context); shorten it or raise --context"
+        case .emptyPrompt:
+            return "the prompt is empty"
+        }
+    }
+}

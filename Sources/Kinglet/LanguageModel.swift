@@ -1,0 +1,87 @@
+import Foundation
+import GGUF
+import Models
+import Synchronization
+import Tokenizers
+
+/// A model loaded from a GGUF file, with its tokenizer: the entry point of the Kinglet API.
+///
+/// Weights are memory-mapped, not copied. One forward pass runs at a time (it
+/// already uses every thread of the pool); calls from several tasks take turns.
+///
+/// ```swift
+/// let model = try LanguageModel("qwen2.5-coder:0.5b")
+/// for try await event in model.generate(prompt: model.chatPrompt("Hi!"), parameters: .init(temperature: 0)) {
+///     if case .token(let token) = event { print(token.text, terminator: "") }
+/// }
+/// ```
+public final class LanguageModel: @unchecked Sendable {
+    // @unchecked Sendable: `architecture` (weights + scratch, not thread-safe) is
+    // only touched inside `withArchitecture`, which holds `lock`; everything else
+    // is immutable after init.
+
+    public struct Options: Sendable {
+        /// Threads for the forward pass, the caller included.
+        public var threads: Int
+        /// Positions a sequence can hold; nil means 4096, or less if the model was trained shorter.
+        public var contextLength: Int?
+        /// Most tokens per forward pass; longer prompts go in chunks.
+        public var maxBatch: Int
+
+        public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount, contextLength: Int? = nil, maxBatch: Int = 512) {
+            self.threads = threads
+            self.contextLength = contextLength
+            self.maxBatch = maxBatch
+        }
+    }
+
+    public let path: String
+    public let file: GGUFFile
+    public let tokenizer: Tokenizer
+    /// The GGUF `general.architecture`.
+    public let architectureName: String
+    public let shape: ModelShape
+    /// Positions each sequence can hold.
+    public let contextLength: Int
+    public let options: Options
+    private let architecture: any Architecture
+    private let lock = Mutex<Void>(())
+
+    /// Loads a model by store name (`qwen2.5-coder:0.5b`) or `.gguf` path.
+    public init(_ nameOrPath: String, options: Options = Options()) throws(KingletError) {
+        let path = ModelStore.path(for: nameOrPath)
+        if ModelStore.isUnfetchedStoreName(nameOrPath) { throw .modelNotFetched(name: nameOrPath, path: path) }
+        let file: GGUFFile
+        do { file = try GGUFFile(contentsOf: path) } catch { throw .file(error) }
+        do {
+            architecture = try ArchitectureRegistry.load(
+                file, options: LoadOptions(threads: options.threads, maxBatch: options.maxBatch))
+        } catch { throw .model(error) }
+        do { tokenizer = try Tokenizer(gguf: file.metadata) } catch { throw .tokenizer(error) }
+        self.path = path
+        self.file = file
+        self.options = options
+        architectureName = architecture.name
+        shape = architecture.shape
+        contextLength = max(1, options.contextLength ?? min(4096, shape.trainedContextLength))
+    }
+
+    /// Runs `body` with exclusive use of the forward pass.
+    func withArchitecture<R>(_ body: (any Architecture) throws(KingletError) -> R) throws(KingletError) -> R {
+        try lock.withLock { _ throws(KingletError) in try body(architecture) }
+    }
+
+    func makeCache(sequences: Int, capacity: Int) -> KVCache {
+        architecture.makeCache(sequences: sequences, capacity: capacity)
+    }
+
+    /// The prompt for one user message in the ChatML format Qwen's template
+    /// produces (with its default system message when none is given).
+    ///
+    /// Stands in for rendering the model's own chat template.
+    public func chatPrompt(_ user: String, system: String? = nil) -> [Int32] {
+        let system = system ?? "You are Qwen, created by Alibaba Cloud. You are a helpful assistant."
+        let text = "<|im_start|>system\n\(system)<|im_end|>\n<|im_start|>user\n\(user)<|im_end|>\n<|im_start|>assistant\n"
+        return tokenizer.encode(text, parseSpecial: true)
+    }
+}

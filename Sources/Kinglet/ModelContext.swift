@@ -1,0 +1,89 @@
+import Models
+
+/// One sequence being evaluated: its tokens so far and their cached keys and values.
+///
+/// Feed it tokens with `append`; the logits after the last token are then in
+/// `lastLogits`. Owned by one task at a time.
+public final class ModelContext {
+    public let model: LanguageModel
+    /// Positions this context can hold.
+    public let capacity: Int
+    /// Every token evaluated so far, in order.
+    public private(set) var tokens: [Int32] = []
+    private let cache: KVCache
+    private let logits: UnsafeMutablePointer<Float>
+    private let logitRows: Int
+    private var batch = Batch()
+
+    public init(model: LanguageModel, capacity: Int? = nil) {
+        self.model = model
+        self.capacity = capacity ?? model.contextLength
+        cache = model.makeCache(sequences: 1, capacity: self.capacity)
+        // Enough rows for all-position logits in chunks of `logitRows`, bounded to ~64 MB.
+        logitRows = max(1, min(model.options.maxBatch, (64 << 20) / (4 * model.shape.vocabularySize)))
+        logits = .allocate(capacity: logitRows * model.shape.vocabularySize)
+    }
+
+    deinit { logits.deallocate() }
+
+    /// Next-token logits after the last appended token (`vocabularySize` values), valid until the next `append`.
+    public var lastLogits: UnsafeBufferPointer<Float> {
+        UnsafeBufferPointer(start: logits, count: model.shape.vocabularySize)
+    }
+
+    /// Evaluates `newTokens` after the ones already in the context.
+    ///
+    /// - Throws: `KingletError.promptTooLong` when they do not fit, before evaluating any.
+    public func append<Tokens: RandomAccessCollection<Int32>>(_ newTokens: Tokens) throws(KingletError)
+    where Tokens.Index == Int {
+        try append(newTokens, chunk: model.options.maxBatch, allLogits: false) { _, _ in }
+    }
+
+    /// Evaluates `newTokens` and calls `body(index, logits)` with the next-token logits after each of them.
+    public func append(_ newTokens: [Int32], eachLogits body: (Int, UnsafeBufferPointer<Float>) -> Void) throws(KingletError) {
+        try append(newTokens, chunk: logitRows, allLogits: true, body)
+    }
+
+    /// Forgets every token.
+    public func reset() {
+        cache.truncate(sequence: 0)
+        tokens.removeAll(keepingCapacity: true)
+    }
+
+    private func append<Tokens: RandomAccessCollection<Int32>>(
+        _ newTokens: Tokens, chunk: Int, allLogits: Bool, _ body: (Int, UnsafeBufferPointer<Float>) -> Void
+    ) throws(KingletError) where Tokens.Index == Int {
+        guard tokens.count + newTokens.count <= capacity else {
+            throw .promptTooLong(tokens: tokens.count + newTokens.count, context: capacity)
+        }
+        let vocabulary = model.shape.vocabularySize
+        var start = 0
+        while start < newTokens.count {
+            let end = min(start + chunk, newTokens.count)
+            batch.removeAll()
+            for i in start..<end {
+                batch.add(newTokens[newTokens.startIndex + i], position: tokens.count + i - start, logits: allLogits || i == newTokens.count - 1)
+            }
+            let batch = self.batch, cache = self.cache, logits = self.logits
+            try model.withArchitecture { architecture throws(KingletError) in
+                do throws(ModelError) {
+                    try architecture.forward(batch, cache: cache, logits: logits)
+                } catch {
+                    throw .model(error)
+                }
+            }
+            tokens.append(contentsOf: newTokens[(newTokens.startIndex + start)..<(newTokens.startIndex + end)])
+            if allLogits {
+                for row in 0..<(end - start) {
+                    body(start + row, UnsafeBufferPointer(start: logits + row * vocabulary, count: vocabulary))
+                }
+            }
+            start = end
+        }
+        if allLogits, newTokens.count > 0 {
+            // Keep `lastLogits` meaning "after the last token" in this mode too.
+            let lastRow = (newTokens.count - 1) % chunk
+            if lastRow != 0 { logits.update(from: logits + lastRow * vocabulary, count: vocabulary) }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import GGUF
+import Kernels
+
+/// The hyperparameters every decoder-only model has, for sizing caches and reporting.
+public struct ModelShape: Sendable, Equatable {
+    public var vocabularySize: Int
+    public var embeddingLength: Int
+    public var layerCount: Int
+    public var headCount: Int
+    public var kvHeadCount: Int
+    public var headDimension: Int
+    public var feedForwardLength: Int
+    /// The context length the model was trained for.
+    public var trainedContextLength: Int
+
+    /// Floats per cached key (or value) row.
+    public var kvDimension: Int { kvHeadCount * headDimension }
+}
+
+/// How a model is set up to run.
+public struct LoadOptions: Sendable {
+    /// Threads for the forward pass, the caller included.
+    public var threads: Int
+    /// Most tokens one forward pass takes; longer prompts are fed in chunks of this size.
+    public var maxBatch: Int
+
+    public init(threads: Int = 2, maxBatch: Int = 512) {
+        self.threads = threads
+        self.maxBatch = maxBatch
+    }
+}
+
+/// A loaded model: read-only weights plus the scratch space its forward pass reuses.
+///
+/// Not safe to call from several threads at once; `Kinglet.LanguageModel` serializes calls.
+public protocol Architecture: AnyObject {
+    /// The GGUF `general.architecture` this was loaded as.
+    var name: String { get }
+    var shape: ModelShape { get }
+
+    /// A cache for `sequences` sequences of up to `capacity` positions each.
+    func makeCache(sequences: Int, capacity: Int) -> KVCache
+
+    /// Runs `batch` and writes the logits of the entries in `batch.outputs` to
+    /// `logits` (`[batch.outputs.count, vocabularySize]`).
+    func forward(_ batch: Batch, cache: KVCache, logits: UnsafeMutablePointer<Float>) throws(ModelError)
+}
+
+/// A model family that can be loaded from GGUF, registered in `ArchitectureRegistry`.
+public protocol ArchitectureFamily {
+    /// GGUF `general.architecture` values this family loads.
+    static var ggufNames: [String] { get }
+    static func load(_ file: GGUFFile, options: LoadOptions) throws(ModelError) -> any Architecture
+}

@@ -1,0 +1,25 @@
+import GGUF
+
+/// Every architecture Kinglet runs, found by GGUF `general.architecture`.
+public enum ArchitectureRegistry {
+    static let families: [any ArchitectureFamily.Type] = [Llama.self, Qwen2.self, Qwen3.self]
+
+    /// All supported `general.architecture` names.
+    public static var supportedNames: [String] { families.flatMap { $0.ggufNames } }
+
+    public static func family(named name: String) -> (any ArchitectureFamily.Type)? {
+        families.first { $0.ggufNames.contains(name) }
+    }
+
+    /// Loads the architecture that `file` declares.
+    ///
+    /// - Throws: `ModelError.unsupportedArchitecture` naming it when Kinglet does not run it.
+    public static func load(_ file: GGUFFile, options: LoadOptions = LoadOptions()) throws(ModelError) -> any Architecture {
+        let name: String
+        do { name = try file.metadata.string("general.architecture") } catch { throw .file(error) }
+        guard let family = family(named: name) else {
+            throw .unsupportedArchitecture(name, supported: supportedNames)
+        }
+        return try family.load(file, options: options)
+    }
+}

@@ -1,0 +1,40 @@
+/// Tokens to run through the model in one forward pass, as in llama.cpp's `llama_batch`.
+///
+/// Each entry is a token at a position of a sequence, and says whether its
+/// next-token logits are wanted. Prompt prefill (many positions of one
+/// sequence), single-token decode and several sequences decoding together are
+/// all one call. Reuse a batch with `removeAll()` to avoid allocating per token.
+public struct Batch: Sendable {
+    public private(set) var tokens: [Int32] = []
+    public private(set) var positions: [Int] = []
+    public private(set) var sequences: [Int] = []
+    /// Indices of the entries whose logits are wanted, in order: row `i` of the
+    /// logits belongs to entry `outputs[i]`.
+    public private(set) var outputs: [Int] = []
+
+    public init() {}
+
+    /// A batch holding `tokens` at positions `start…` of `sequence`, with logits for the last one only.
+    public init(tokens: some Collection<Int32>, startingAt start: Int, sequence: Int = 0, allLogits: Bool = false) {
+        for (i, token) in tokens.enumerated() {
+            add(token, position: start + i, sequence: sequence, logits: allLogits || i == tokens.count - 1)
+        }
+    }
+
+    public var count: Int { tokens.count }
+    public var isEmpty: Bool { tokens.isEmpty }
+
+    public mutating func add(_ token: Int32, position: Int, sequence: Int = 0, logits: Bool) {
+        if logits { outputs.append(tokens.count) }
+        tokens.append(token)
+        positions.append(position)
+        sequences.append(sequence)
+    }
+
+    public mutating func removeAll() {
+        tokens.removeAll(keepingCapacity: true)
+        positions.removeAll(keepingCapacity: true)
+        sequences.removeAll(keepingCapacity: true)
+        outputs.removeAll(keepingCapacity: true)
+    }
+}

@@ -1,0 +1,40 @@
+import GGUF
+
+/// Why a model could not be loaded or run. Each description is one line that says what to do.
+public enum ModelError: Error, Sendable, Equatable, CustomStringConvertible {
+    case file(GGUFError)
+    case unsupportedArchitecture(String, supported: [String])
+    case missingTensor(String)
+    case tensorShape(String, expected: [Int], found: [Int])
+    case unsupportedTensorType(String, type: String)
+    case invalidHyperparameter(String, String)
+    case tokenOutOfRange(Int32, vocabularySize: Int)
+    case contextFull(sequence: Int, position: Int, capacity: Int)
+    case sequenceOutOfRange(Int, sequences: Int)
+    case batchTooLarge(Int, limit: Int)
+
+    public var description: String {
+        switch self {
+        case .file(let error):
+            return error.description
+        case .unsupportedArchitecture(let name, let supported):
+            return "unsupported model architecture '\(name)'; Kinglet runs: \(supported.joined(separator: ", "))"
+        case .missingTensor(let name):
+            return "the model file has no tensor '\(name)', which this architecture needs; the file is incomplete or for another architecture"
+        case .tensorShape(let name, let expected, let found):
+            return "tensor '\(name)' has shape \(found), expected \(expected); the file does not match its own metadata"
+        case .unsupportedTensorType(let name, let type):
+            return "tensor '\(name)' is stored as \(type), which Kinglet cannot compute with yet; use a Q4_K_M, Q5_K_M, Q6_K, Q8_0 or F16 file"
+        case .invalidHyperparameter(let key, let reason):
+            return "invalid model metadata '\(key)': \(reason)"
+        case .tokenOutOfRange(let token, let size):
+            return "token id \(token) is outside the vocabulary (0..<\(size))"
+        case .contextFull(let sequence, let position, let capacity):
+            return "sequence \(sequence) is full: position \(position) does not fit a context of \(capacity) tokens; use a larger --context"
+        case .sequenceOutOfRange(let sequence, let sequences):
+            return "sequence \(sequence) does not exist (the cache holds \(sequences))"
+        case .batchTooLarge(let count, let limit):
+            return "a batch of \(count) tokens exceeds this context's batch limit of \(limit)"
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import GGUF
+import Kernels
+
+/// Typed, shape-checked views of a GGUF file's tensors.
+///
+/// Matrices are zero-copy views into the mapping. Small vectors (norm weights,
+/// biases) stored as F16/BF16 are widened to Float once and kept in `owned`.
+struct WeightLoader {
+    let file: GGUFFile
+    let owned = OwnedBuffers()
+
+    /// The matrix `name` with `rows` outputs of `columns` inputs (GGUF dims `[columns, rows]`).
+    func matrix(_ name: String, rows: Int, columns: Int) throws(ModelError) -> WeightMatrix {
+        guard let info = file.tensor(named: name) else { throw .missingTensor(name) }
+        return try matrix(info, rows: rows, columns: columns)
+    }
+
+    func optionalMatrix(_ name: String, rows: Int, columns: Int) throws(ModelError) -> WeightMatrix? {
+        guard let info = file.tensor(named: name) else { return nil }
+        return try matrix(info, rows: rows, columns: columns)
+    }
+
+    private func matrix(_ info: GGUFTensorInfo, rows: Int, columns: Int) throws(ModelError) -> WeightMatrix {
+        let expected = [columns, rows]
+        let found = info.dimensions.count == 1 ? info.dimensions + [1] : info.dimensions
+        guard found == expected else { throw .tensorShape(info.name, expected: expected, found: info.dimensions) }
+        guard let format = WeightFormat(rawValue: info.type.rawValue), format != .q8_1, format != .q8_K else {
+            throw .unsupportedTensorType(info.name, type: info.type.name)
+        }
+        return WeightMatrix(base: file.bytes(of: info).baseAddress!, format: format, rows: rows, columns: columns)
+    }
+
+    /// The vector `name` of `count` floats.
+    func vector(_ name: String, count: Int) throws(ModelError) -> UnsafePointer<Float> {
+        guard let v = try optionalVector(name, count: count) else { throw .missingTensor(name) }
+        return v
+    }
+
+    func optionalVector(_ name: String, count: Int) throws(ModelError) -> UnsafePointer<Float>? {
+        guard let info = file.tensor(named: name) else { return nil }
+        guard info.elementCount == count, info.dimensions.first == count else {
+            throw .tensorShape(name, expected: [count], found: info.dimensions)
+        }
+        let bytes = file.bytes(of: info)
+        if info.type == .f32 { return bytes.baseAddress!.assumingMemoryBound(to: Float.self) }
+        guard let format = WeightFormat(rawValue: info.type.rawValue), format.blockSize == 1 || count % format.blockSize == 0 else {
+            throw .unsupportedTensorType(name, type: info.type.name)
+        }
+        let floats = owned.allocate(count)
+        Dequantize.row(format, bytes.baseAddress!, floats, count: count)
+        return UnsafePointer(floats)
+    }
+}
+
+/// Float buffers made at load time that live as long as the model.
+final class OwnedBuffers: @unchecked Sendable {
+    // @unchecked Sendable: appended to only while the model loads, read-only afterwards.
+    private var buffers: [UnsafeMutablePointer<Float>] = []
+    private(set) var byteCount = 0
+
+    func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
+        let p = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
+        buffers.append(p)
+        byteCount += count * 4
+        return p
+    }
+
+    deinit { for p in buffers { p.deallocate() } }
+}

@@ -1,0 +1,127 @@
+import GGUF
+
+/// GGUF metadata keys of the tokenizer (gguf-py `Keys.Tokenizer`).
+enum TokenizerKey {
+    static let model = "tokenizer.ggml.model"
+    static let pre = "tokenizer.ggml.pre"
+    static let tokens = "tokenizer.ggml.tokens"
+    static let tokenType = "tokenizer.ggml.token_type"
+    static let merges = "tokenizer.ggml.merges"
+    static let bos = "tokenizer.ggml.bos_token_id"
+    static let eos = "tokenizer.ggml.eos_token_id"
+    static let eot = "tokenizer.ggml.eot_token_id"
+    static let eom = "tokenizer.ggml.eom_token_id"
+    static let padding = "tokenizer.ggml.padding_token_id"
+    static let fimPad = "tokenizer.ggml.fim_pad_token_id"
+    static let fimRep = "tokenizer.ggml.fim_rep_token_id"
+    static let fimSep = "tokenizer.ggml.fim_sep_token_id"
+    static let addBOS = "tokenizer.ggml.add_bos_token"
+    static let addEOS = "tokenizer.ggml.add_eos_token"
+}
+
+extension Tokenizer {
+    /// The tokenizer described by a model file's `tokenizer.ggml.*` metadata.
+    ///
+    /// Supports byte-level BPE (`tokenizer.ggml.model` = `gpt2`) with the pre-tokenizers of
+    /// `PreTokenizer.ggufNames` (`qwen2`, `llama-bpe`, `qwen35`, `gpt-2`, …).
+    /// - Throws: `TokenizerError` naming the missing or unsupported piece; nothing falls back
+    ///   silently.
+    public convenience init(gguf metadata: GGUFMetadata) throws(TokenizerError) {
+        try self.init(gguf: metadata, addedTokens: [])
+    }
+
+    /// The tokenizer of `metadata` with some vocabulary slots replaced by added tokens.
+    ///
+    /// Each added token takes over its id's text and becomes matchable in raw text: e.g.
+    /// Qwen3's `<think>` (151667, non-special) on a Qwen2.5 vocabulary whose slot holds a
+    /// `[PAD151667]` placeholder.
+    /// - Throws: `TokenizerError.addedTokenOutOfRange` for an id outside the vocabulary, and
+    ///   whatever `init(gguf:)` throws.
+    public convenience init(gguf metadata: GGUFMetadata, addedTokens: [AddedToken]) throws(TokenizerError) {
+        let modelName = try metadata.requiredTokenizerValue(TokenizerKey.model, GGUFMetadata.optionalString)
+        guard modelName == "gpt2" else { throw .unsupportedModel(modelName, supported: ["gpt2"]) }
+        let preName = try metadata.requiredTokenizerValue(TokenizerKey.pre, GGUFMetadata.optionalString)
+        let preTokenizer = try PreTokenizer(ggufName: preName)
+
+        var tokens = try metadata.requiredTokenizerValue(TokenizerKey.tokens, GGUFMetadata.optionalStrings)
+        guard tokens.count < Int(Int32.max) else { throw .vocabularyTooLarge(tokens.count) }
+        var kinds = [TokenKind](repeating: .normal, count: tokens.count)
+        if let codes = try metadata.tokenizerValue(TokenizerKey.tokenType, GGUFMetadata.optionalIntegers) {
+            guard codes.count == tokens.count else {
+                throw .countMismatch(key: TokenizerKey.tokenType, count: codes.count, expected: tokens.count)
+            }
+            kinds = codes.map(TokenKind.init(ggufCode:))
+        }
+        var specialOverride: [Int32: Bool] = [:]
+        for added in addedTokens {
+            guard added.id >= 0 && Int(added.id) < tokens.count else {
+                throw .addedTokenOutOfRange(text: added.text, id: Int(added.id), vocabularySize: tokens.count)
+            }
+            tokens[Int(added.id)] = added.text
+            kinds[Int(added.id)] = added.isSpecial ? .control : .userDefined
+            specialOverride[added.id] = added.isSpecial
+        }
+
+        let vocabulary = try Vocabulary(byteLevel: tokens, kinds: kinds)
+        let merges = try metadata.requiredTokenizerValue(TokenizerKey.merges, GGUFMetadata.optionalStrings)
+        let model = try BPEModel(merges: merges, vocabulary: vocabulary)
+
+        var matched: [AddedToken] = []
+        for (index, kind) in kinds.enumerated() {
+            switch kind {
+            case .control, .userDefined, .unknown: break
+            default: continue
+            }
+            let id = Int32(index)
+            let isSpecial = specialOverride[id] ?? Self.isSpecialAddedToken(tokens[index], kind: kind)
+            matched.append(AddedToken(id: id, text: tokens[index], isSpecial: isSpecial))
+        }
+
+        let ids = try Self.specialIDs(metadata, tokens: tokens, preTokenizer: preTokenizer)
+        self.init(vocabulary: vocabulary, model: model, preTokenizer: preTokenizer,
+                  specialTokens: SpecialTokenSplitter(matched), ids: ids)
+    }
+
+    /// Whether an added token from GGUF is "special" in Hugging Face's sense (skipped by
+    /// `parseSpecial: false`).
+    ///
+    /// GGUF does not store HF's flag. The converter (`convert_hf_to_gguf.py`, `get_vocab_base`)
+    /// writes CONTROL for tokens HF flags special *or* that look special (`<|…|>`), and
+    /// USER_DEFINED for the rest. So USER_DEFINED tokens are non-special, and so are the FIM
+    /// tokens (`<|fim_prefix|>` … `<|file_sep|>`): non-special in HF, CONTROL only by their
+    /// look. FIM tokens are recognized by llama.cpp's names for them.
+    static func isSpecialAddedToken(_ text: String, kind: TokenKind) -> Bool {
+        switch kind {
+        case .control, .unknown: return !EndOfGeneration.fimTexts.contains(text)
+        default: return false
+        }
+    }
+
+    private static func specialIDs(_ metadata: GGUFMetadata, tokens: [String], preTokenizer: PreTokenizer) throws(TokenizerError) -> SpecialIDs {
+        func id(_ key: String, lenient: Bool = false) throws(TokenizerError) -> Int32? {
+            guard let value = try metadata.tokenizerValue(key, GGUFMetadata.optionalInteger) else { return nil }
+            guard value >= 0 && value < tokens.count else {
+                if lenient { return nil }   // llama.cpp disables an out-of-range id with a warning
+                throw .tokenIDOutOfRange(key: key, id: value, vocabularySize: tokens.count)
+            }
+            return Int32(value)
+        }
+        func flag(_ key: String) throws(TokenizerError) -> Bool? {
+            try metadata.tokenizerValue(key, GGUFMetadata.optionalBool)
+        }
+        var ids = SpecialIDs(
+            bos: try id(TokenizerKey.bos), eos: try id(TokenizerKey.eos), eot: try id(TokenizerKey.eot),
+            padding: try id(TokenizerKey.padding, lenient: true),
+            addsBOS: try flag(TokenizerKey.addBOS) ?? preTokenizer.addsBOSByDefault,
+            addsEOS: try flag(TokenizerKey.addEOS) ?? false,
+            endOfGeneration: [])
+        if ids.addsBOS && ids.bos == nil { throw .missingSpecialToken(flag: TokenizerKey.addBOS, idKey: TokenizerKey.bos) }
+        if ids.addsEOS && ids.eos == nil { throw .missingSpecialToken(flag: TokenizerKey.addEOS, idKey: TokenizerKey.eos) }
+        ids.endOfGeneration = EndOfGeneration.tokens(
+            texts: tokens,
+            declared: [ids.eos, ids.eot, try id(TokenizerKey.eom, lenient: true)].compactMap { $0 },
+            fim: [try id(TokenizerKey.fimPad, lenient: true), try id(TokenizerKey.fimRep, lenient: true),
+                  try id(TokenizerKey.fimSep, lenient: true)])
+        return ids
+    }
+}

@@ -1,0 +1,96 @@
+/// Text ↔ token ids for a model, built from its GGUF metadata.
+///
+/// The pipeline follows Hugging Face `tokenizers`: added tokens are cut out of the raw text
+/// (`SpecialTokenSplitter`), each remaining span is normalized (`NFC`), split into words
+/// (`PreTokenizer`) and each word's bytes are merged into tokens (`BPEModel`). Decoding maps
+/// every id to the raw bytes it stands for and reads them as UTF-8.
+///
+/// ```swift
+/// let tokenizer = try Tokenizer(gguf: GGUFFile(contentsOf: path).metadata)
+/// let ids = tokenizer.encode("<|im_start|>user\nhi<|im_end|>")
+/// let text = tokenizer.decode(ids)
+/// ```
+///
+/// Immutable after loading, so one instance can be shared across tasks.
+public final class Tokenizer: Sendable {
+    let vocabulary: Vocabulary
+    let model: BPEModel
+    let preTokenizer: PreTokenizer
+    let specialTokens: SpecialTokenSplitter
+
+    /// Beginning of sequence (`tokenizer.ggml.bos_token_id`), when the file names one.
+    public let bosToken: Int32?
+    /// End of sequence (`tokenizer.ggml.eos_token_id`), when the file names one.
+    public let eosToken: Int32?
+    /// End of turn (`tokenizer.ggml.eot_token_id`), when the file names one.
+    public let eotToken: Int32?
+    /// `tokenizer.ggml.padding_token_id`, when the file names one inside the vocabulary.
+    public let paddingToken: Int32?
+    /// Whether `encode` prepends BOS by default (`tokenizer.ggml.add_bos_token`; when absent,
+    /// llama.cpp's default for the pre-tokenizer: true for Llama 3, false otherwise).
+    public let addsBOS: Bool
+    /// Whether `encode` appends EOS by default (`tokenizer.ggml.add_eos_token`, default false).
+    public let addsEOS: Bool
+    /// Tokens that end generation, chosen as llama.cpp does: eos, eot, eom, the FIM
+    /// pad/repo/separator tokens, and every token whose text is one of llama.cpp's
+    /// end-of-generation strings (`<|im_end|>`, `<|endoftext|>`, `<|eot_id|>`, `</s>`, …),
+    /// whatever its type. See `EndOfGeneration.swift`.
+    public let endOfGenerationTokens: Set<Int32>
+
+    struct SpecialIDs {
+        var bos: Int32?
+        var eos: Int32?
+        var eot: Int32?
+        var padding: Int32?
+        var addsBOS: Bool
+        var addsEOS: Bool
+        var endOfGeneration: Set<Int32>
+    }
+
+    init(vocabulary: Vocabulary, model: BPEModel, preTokenizer: PreTokenizer,
+         specialTokens: SpecialTokenSplitter, ids: SpecialIDs) {
+        self.vocabulary = vocabulary
+        self.model = model
+        self.preTokenizer = preTokenizer
+        self.specialTokens = specialTokens
+        bosToken = ids.bos
+        eosToken = ids.eos
+        eotToken = ids.eot
+        paddingToken = ids.padding
+        addsBOS = ids.addsBOS
+        addsEOS = ids.addsEOS
+        endOfGenerationTokens = ids.endOfGeneration
+    }
+
+    /// The number of ids, including control and unused entries.
+    public var vocabularySize: Int { vocabulary.count }
+
+    /// The raw bytes token `id` stands for: byte-level decoded for ordinary tokens, the literal
+    /// UTF-8 text for control and user-defined ones. Empty for an id outside the vocabulary.
+    public func bytes(of id: Int32) -> [UInt8] {
+        guard vocabulary.isValid(id) else { return [] }
+        return Array(vocabulary.piece(id))
+    }
+
+    /// The id whose vocabulary entry is exactly `text`, in the vocabulary's own spelling
+    /// (byte-level for ordinary tokens, e.g. `"Ġthe"`; literal for `"<|im_end|>"`).
+    public func token(for text: String) -> Int32? {
+        vocabulary.texts.id(of: text).map { Int32($0) }
+    }
+
+    /// The vocabulary entry of `id`, as stored in the model file (nil outside the vocabulary).
+    public func vocabularyEntry(_ id: Int32) -> String? {
+        guard vocabulary.isValid(id) else { return nil }
+        return String(decoding: vocabulary.texts[Int(id)], as: UTF8.self)
+    }
+
+    /// The GGUF token type of `id` (nil outside the vocabulary).
+    public func kind(of id: Int32) -> TokenKind? {
+        vocabulary.isValid(id) ? vocabulary.kinds[Int(id)] : nil
+    }
+
+    /// Whether `id` is a control token (GGUF token type 3), such as `<|im_end|>`.
+    public func isControl(_ id: Int32) -> Bool {
+        kind(of: id) == .control
+    }
+}

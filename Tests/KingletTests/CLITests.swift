@@ -1,0 +1,143 @@
+// Pins down the `kinglet` command line contract: run/info/logits output shapes and one-line errors for bad models.
+import Foundation
+import GGUF
+import Testing
+
+@Suite(.serialized) struct CLITests {
+    func temporaryFile(_ bytes: [UInt8], name: String = "model.gguf") throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kinglet-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let url = dir.appendingPathComponent(name)
+        try Data(bytes).write(to: url)
+        return url
+    }
+
+    /// A failing command: non-zero exit, one `Error:` line on stderr containing `fragment`, nothing on stdout.
+    func expectFailure(_ arguments: [String], mentions fragment: String) throws {
+        let result = try TestEnvironment.runKinglet(arguments)
+        #expect(result.status != 0)
+        #expect(result.out.isEmpty)
+        let lines = result.err.split(separator: "\n")
+        #expect(lines.count == 1, "stderr: \(result.err)")
+        #expect(result.err.contains(fragment), "stderr: \(result.err)")
+    }
+
+    @Test func runOnMissingFileSaysSo() throws {
+        try expectFailure(["run", "-m", "/nonexistent/model.gguf", "hi"], mentions: "/nonexistent/model.gguf")
+    }
+
+    @Test func runOnDirectorySaysSo() throws {
+        try expectFailure(["run", "-m", FileManager.default.temporaryDirectory.path, "hi"], mentions: "directory")
+    }
+
+    @Test func runOnUnsupportedArchitectureNamesIt() throws {
+        var writer = GGUFWriter()
+        writer.set("general.architecture", .string("mamba2"))
+        let url = try temporaryFile(writer.serialized())
+        try expectFailure(["run", "-m", url.path, "hi"], mentions: "mamba2")
+    }
+
+    @Test func runOnTruncatedFileSaysWhere() throws {
+        var writer = GGUFWriter()
+        writer.set("general.architecture", .string("qwen2"))
+        writer.set("general.name", .string("a name long enough to cut in half"))
+        let bytes = writer.serialized()
+        let url = try temporaryFile(Array(bytes[0..<(bytes.count - 10)]))
+        try expectFailure(["run", "-m", url.path, "hi"], mentions: "truncated")
+    }
+
+    @Test func runOnUnfetchedStoreNameSaysHowToFetch() throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("kinglet-empty-home-\(UUID().uuidString)")
+        let process = Process()
+        process.executableURL = try TestEnvironment.kingletBinary
+        process.arguments = ["run", "-m", "gemma3:270m", "hi"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["KINGLET_HOME": home.path]) { $1 }
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = Pipe()
+        try process.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus != 0)
+        #expect(message.contains("scripts/fetch-model gemma3:270m"), "\(message)")
+    }
+
+    @Test func runJSONStreamsReferenceTokens() throws {
+        let model = try TestEnvironment.modelPath("qwen2.5-coder:0.5b")
+        let record = try GreedyRecord.load(QwenConformanceTests.recordsFile)[0]
+        let result = try TestEnvironment.runKinglet(
+            ["run", "-m", model, "--raw", "--temperature", "0", "-n", "8", "-t", "2", "--json", "--top-logprobs", "3",
+             record.rendered_prompt])
+        #expect(result.status == 0, "\(result.err)")
+        let objects = try result.out.split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        #expect(objects.count == 9)
+        let ids = objects.dropLast().compactMap { $0["id"] as? Int }.map(Int32.init)
+        #expect(ids == Array(record.gen_ids.prefix(8)))
+        for object in objects.dropLast() {
+            let logprob = try #require(object["logprob"] as? Double)
+            #expect(logprob <= 0)
+            #expect((object["top_logprobs"] as? [[String: Any]])?.count == 3)
+            #expect(object["text"] is String)
+        }
+        let done = try #require(objects.last)
+        #expect(done["done"] as? Bool == true)
+        #expect(done["prompt_tokens"] as? Int == record.prompt_ids.count)
+        #expect(done["generated_tokens"] as? Int == 8)
+        #expect((done["decode_tokens_per_second"] as? Double ?? 0) > 0)
+        #expect((done["prompt_tokens_per_second"] as? Double ?? 0) > 0)
+    }
+
+    @Test func runReadsPromptFromStandardInputAndStreamsText() throws {
+        let model = try TestEnvironment.modelPath("qwen2.5-coder:0.5b")
+        let record = try GreedyRecord.load(QwenConformanceTests.recordsFile)[0]
+        let result = try TestEnvironment.runKinglet(
+            ["run", "-m", model, "--raw", "--temperature", "0", "-n", "4"], stdin: record.rendered_prompt)
+        #expect(result.status == 0, "\(result.err)")
+        #expect(result.out == " Paris. Paris is\n")
+    }
+
+    @Test func logitsTopJSONHasOneLinePerPosition() throws {
+        let model = try TestEnvironment.modelPath("qwen2.5-coder:0.5b")
+        let record = try GreedyRecord.load(QwenConformanceTests.recordsFile)[0]
+        let ids = record.prompt_ids.map(String.init).joined(separator: ",")
+        let result = try TestEnvironment.runKinglet(["logits", "-m", model, "--ids", ids, "--top", "10", "--json"])
+        #expect(result.status == 0, "\(result.err)")
+        let lines = result.out.split(separator: "\n")
+        #expect(lines.count == record.prompt_ids.count)
+        let last = try #require(try JSONSerialization.jsonObject(with: Data(lines.last!.utf8)) as? [String: Any])
+        #expect(last["pos"] as? Int == record.prompt_ids.count - 1)
+        let top = try #require(last["top"] as? [[String: Any]])
+        #expect(top.compactMap { $0["id"] as? Int }.first == Int(record.top_logprobs[0].id))
+        for (got, expected) in zip(top, record.top_logprobs) {
+            #expect(abs((got["logit"] as? Double ?? 0) - Double(expected.logit)) < 0.3)
+        }
+    }
+
+    @Test func logitsFullJSONHasTheWholeVocabulary() throws {
+        let model = try TestEnvironment.modelPath("qwen2.5-coder:0.5b")
+        let result = try TestEnvironment.runKinglet(["logits", "-m", model, "--ids", "785,6722", "--json"])
+        #expect(result.status == 0, "\(result.err)")
+        let lines = result.out.split(separator: "\n")
+        #expect(lines.count == 2)
+        let first = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        #expect((first["logits"] as? [Double])?.count == 151_936)
+    }
+
+    @Test func logitsRejectsBadIds() throws {
+        let model = try TestEnvironment.modelPath("qwen2.5-coder:0.5b")
+        try expectFailure(["logits", "-m", model, "--ids", "1,x"], mentions: "--ids")
+        try expectFailure(["logits", "-m", model, "--ids", "999999999"], mentions: "vocabulary")
+    }
+
+    @Test func infoDescribesTheModel() throws {
+        let model = try TestEnvironment.modelPath("qwen2.5-coder:0.5b")
+        let result = try TestEnvironment.runKinglet(["info", "-m", model])
+        #expect(result.status == 0, "\(result.err)")
+        for fragment in ["qwen2", "Q5_0", "Q4_K", "Q6_K", "Q8_0", "F32", "151936", "gpt2", "qwen2", "24", "896",
+                         "32768", "KV cache", "468.6 MiB"] {
+            #expect(result.out.contains(fragment), "info lacks \(fragment):\n\(result.out)")
+        }
+    }
+}
