@@ -8,7 +8,8 @@ public enum Dot {
     /// summation order differs, so results agree with ggml to float rounding, not bit for bit.
     /// Quantized activations must come from `Quantize.row` (int8 quants never −128).
     public static func dot(_ format: WeightFormat, _ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
-        switch format {
+        assert(count % format.blockSize == 0, "\(format): \(count) weights is not a multiple of the block size")
+        return switch format {
         case .f32: F32.dot(weights, activations, count: count)
         case .f16: F16.dot(weights, activations, count: count)
         case .bf16: BF16.dot(weights, activations, count: count)

@@ -47,7 +47,7 @@ public protocol Architecture: AnyObject {
 }
 
 /// A model family that can be loaded from GGUF, registered in `ArchitectureRegistry`.
-public protocol ArchitectureFamily {
+public protocol ArchitectureFamily: Sendable {
     /// GGUF `general.architecture` values this family loads.
     static var ggufNames: [String] { get }
     static func load(_ file: GGUFFile, options: LoadOptions) throws(ModelError) -> any Architecture

@@ -42,7 +42,9 @@ import Testing
         writer.set("general.architecture", .string("qwen2"))
         writer.set("general.name", .string("a name long enough to cut in half"))
         let bytes = writer.serialized()
-        let url = try temporaryFile(Array(bytes[0..<(bytes.count - 10)]))
+        // End the file in the middle of the name string (cutting only the trailing padding is valid GGUF).
+        let nameStart = try #require(bytes.indices.first { bytes[$0...].starts(with: Array("a name".utf8)) })
+        let url = try temporaryFile(Array(bytes[0..<(nameStart + 10)]))
         try expectFailure(["run", "-m", url.path, "hi"], mentions: "truncated")
     }
 

@@ -9,7 +9,7 @@ enum BF16: DotFormat {
     @inline(__always)
     static func load16(_ p: UnsafeRawPointer, _ offset: Int) -> SIMD16<Float> {
         let h = p.loadUnaligned(fromByteOffset: offset, as: SIMD16<UInt16>.self)
-        return unsafeBitCast(SIMD16<UInt32>(truncatingIfNeeded: h) &<< 16, to: SIMD16<Float>.self)
+        return unsafeBitCast(Lanes.widen(h) &<< 16, to: SIMD16<Float>.self)
     }
 
     @inline(__always)

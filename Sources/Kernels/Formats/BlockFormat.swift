@@ -24,8 +24,9 @@ protocol DotFormat: BlockFormat {
 
 /// A format that float activations are quantized to (ggml's `from_float` for q8_0/q8_1/q8_K).
 protocol ActivationFormat: BlockFormat {
-    /// Quantizes `count` floats exactly as ggml's `quantize_row_*_ref`.
-    static func quantize(_ x: UnsafePointer<Float>, _ dst: UnsafeMutableRawPointer, count: Int)
+    /// Quantizes `count` floats exactly as ggml's `quantize_row_*_ref` (or, with `.x86Runtime`,
+    /// as llama.cpp's x86 build does at run time).
+    static func quantize(_ x: UnsafePointer<Float>, _ dst: UnsafeMutableRawPointer, count: Int, style: Quantize.Style)
 }
 
 /// One named field of a block layout.

@@ -10,7 +10,7 @@ enum F16: DotFormat {
         var i = 0
         while i &+ 16 <= count {
             let h = src.loadUnaligned(fromByteOffset: i &* 2, as: SIMD16<Float16>.self)
-            UnsafeMutableRawPointer(dst + i).storeBytes(of: SIMD16<Float>(h), as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(dst + i).storeBytes(of: Lanes.widen(h), as: SIMD16<Float>.self)
             i &+= 16
         }
         while i < count {
@@ -24,8 +24,8 @@ enum F16: DotFormat {
         var a0 = SIMD16<Float>(), a1 = a0
         var i = 0
         while i &+ 32 <= count {
-            let w0 = SIMD16<Float>(weights.loadUnaligned(fromByteOffset: i &* 2, as: SIMD16<Float16>.self))
-            let w1 = SIMD16<Float>(weights.loadUnaligned(fromByteOffset: i &* 2 &+ 32, as: SIMD16<Float16>.self))
+            let w0 = Lanes.widen(weights.loadUnaligned(fromByteOffset: i &* 2, as: SIMD16<Float16>.self))
+            let w1 = Lanes.widen(weights.loadUnaligned(fromByteOffset: i &* 2 &+ 32, as: SIMD16<Float16>.self))
             a0 = a0.addingProduct(w0, activations.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self))
             a1 = a1.addingProduct(w1, activations.loadUnaligned(fromByteOffset: i &* 4 &+ 64, as: SIMD16<Float>.self))
             i &+= 32

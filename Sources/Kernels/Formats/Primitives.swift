@@ -22,7 +22,61 @@ func loadHalves8(_ p: UnsafeRawPointer, offset: Int, stride: Int) -> SIMD8<Float
     for k in 0..<8 {
         h[k] = p.loadUnaligned(fromByteOffset: offset &+ k &* stride, as: UInt16.self)
     }
-    return SIMD8<Float>(unsafeBitCast(h, to: SIMD8<Float16>.self))
+    return Lanes.widen(unsafeBitCast(h, to: SIMD8<Float16>.self))
+}
+
+/// Lane-wise conversions. The stdlib's generic `SIMD8<Float>(_:)`-style initializers are outlined
+/// specializations (a call that returns through memory, per conversion); these per-lane loops
+/// inline, and LLVM turns each into a single `vcvtph2ps`, `vcvtdq2ps` or `vpmovzxwd`.
+enum Lanes {
+    @inline(__always)
+    static func widen(_ v: SIMD8<Float16>) -> SIMD8<Float> {
+        var f = SIMD8<Float>()
+        for k in 0..<8 { f[k] = Float(v[k]) }
+        return f
+    }
+
+    @inline(__always)
+    static func widen(_ v: SIMD16<Float16>) -> SIMD16<Float> {
+        var f = SIMD16<Float>()
+        for k in 0..<16 { f[k] = Float(v[k]) }
+        return f
+    }
+
+    @inline(__always)
+    static func widen(_ v: SIMD16<UInt16>) -> SIMD16<UInt32> {
+        var w = SIMD16<UInt32>()
+        for k in 0..<16 { w[k] = UInt32(v[k]) }
+        return w
+    }
+
+    @inline(__always)
+    static func widen(_ v: SIMD16<UInt8>) -> SIMD16<Int32> {
+        var w = SIMD16<Int32>()
+        for k in 0..<16 { w[k] = Int32(v[k]) }
+        return w
+    }
+
+    @inline(__always)
+    static func widen(_ v: SIMD16<Int16>) -> SIMD16<Int32> {
+        var w = SIMD16<Int32>()
+        for k in 0..<16 { w[k] = Int32(v[k]) }
+        return w
+    }
+
+    @inline(__always)
+    static func floats(_ v: SIMD8<Int32>) -> SIMD8<Float> {
+        var f = SIMD8<Float>()
+        for k in 0..<8 { f[k] = Float(v[k]) }
+        return f
+    }
+
+    /// Sums neighbouring int16 pairs: `out[k] = Int32(v[2k]) + Int32(v[2k+1])` for sixteen int16
+    /// values packed as `SIMD8<Int32>`.
+    @inline(__always)
+    static func pairSums(_ v: SIMD8<Int32>) -> SIMD8<Int32> {
+        ((v &<< 16) &>> 16) &+ (v &>> 16)
+    }
 }
 
 /// A rounded float as Int8. Finite in-range values convert exactly; NaN becomes 0 and anything
@@ -81,12 +135,6 @@ enum Scratch {
     static let alignment = 16
 }
 
-/// Widens the low and high 16-bit halves of each 32-bit lane (two int16 neighbours) and adds them:
-/// `out[k] = Int32(v[2k]) + Int32(v[2k+1])` for eight int16 values packed as `SIMD8<Int32>`.
-@inline(__always)
-func pairSums(_ v: SIMD8<Int32>) -> SIMD8<Int32> {
-    ((v &<< 16) &>> 16) &+ (v &>> 16)
-}
 
 extension SIMD8 where Scalar == Float {
     /// Tree sum of the lanes.
@@ -103,5 +151,24 @@ extension SIMD16 where Scalar == Float {
     @inline(__always)
     var total: Float {
         (lowHalf + highHalf).total
+    }
+}
+
+extension Quantize.Style {
+    /// The multiplier that maps a block onto -127…127.
+    @inline(__always)
+    func inverseScale(amax: Float, d: Float) -> Float {
+        switch self {
+        case .reference: return d != 0 ? 1 / d : 0
+        case .x86Runtime: return amax != 0 ? 127 / amax : 0
+        }
+    }
+
+    @inline(__always)
+    func round(_ v: Float) -> Float {
+        switch self {
+        case .reference: return v.rounded(.toNearestOrAwayFromZero)
+        case .x86Runtime: return v.rounded(.toNearestOrEven)
+        }
     }
 }

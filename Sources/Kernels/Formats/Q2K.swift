@@ -6,7 +6,7 @@
 ///     offset 82  fp16 dmin        scale of the mins
 ///
 /// 84 bytes (2.625 bits per weight). Dots with Q8_K activations.
-enum Q2K: DotFormat {
+enum Q2K: SuperBlockDot {
     typealias Activation = Q8K
     static let weightsPerBlock = 256
     static let bytesPerBlock = 84
@@ -47,17 +47,23 @@ enum Q2K: DotFormat {
 
     /// `ggml_vec_dot_q2_K_q8_K`: per block, d_a·(d·Σ_g sc_g·Σ q·y − dmin·Σ_g m_g·Σ y).
     static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
-        UnpackedDot.superBlocks(count / 256, unpack: { b, out in unpack(weights + b &* 84, out) }) { b, q in
-            let x = weights + b &* 84, y = activations + b &* 292
-            let scales = x.assumingMemoryBound(to: UInt8.self)
-            let bsums = (y + 260).assumingMemoryBound(to: Int16.self)
-            var isum: Int32 = 0, msum: Int32 = 0
-            for g in 0..<16 {
-                isum &+= Int32(scales[g] & 0xF) &* IntDot.u8x16(q + 16 &* g, y + (4 &+ 16 &* g))
-                msum &+= Int32(scales[g] >> 4) &* Int32(bsums[g])
-            }
-            let dy = y.loadUnaligned(as: Float.self)
-            return (dy * loadHalf(x, 80)) * Float(isum) - (dy * loadHalf(x, 82)) * Float(msum)
+        UnpackedDot.superBlocks(Q2K.self, weights, activations, blocks: count / 256)
+    }
+
+    @inline(__always)
+    static func blockDot(_ x: UnsafeRawPointer, _ y: UnsafeRawPointer, _ q: UnsafeRawPointer) -> SIMD16<Float> {
+        // Scalar group sums, as in Q6_K.
+        let scales = x.assumingMemoryBound(to: UInt8.self)
+        var isum: Int32 = 0
+        for g in 0..<16 {
+            isum &+= Int32(scales[g] & 0xF) &* IntDot.u8x16(q + 16 &* g, y + (4 &+ 16 &* g))
         }
+        let mins = Lanes.widen(x.loadUnaligned(as: SIMD16<UInt8>.self)) &>> 4
+        let msum = (mins &* Lanes.widen(y.loadUnaligned(fromByteOffset: 260, as: SIMD16<Int16>.self))).wrappedSum()
+        let dy = y.loadUnaligned(as: Float.self)
+        var v = SIMD16<Float>()
+        v[0] = (dy * loadHalf(x, 80)) * Float(isum)
+        v[1] = -(dy * loadHalf(x, 82)) * Float(msum)
+        return v
     }
 }

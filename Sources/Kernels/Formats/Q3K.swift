@@ -7,7 +7,7 @@
 ///     offset 108  fp16 d           scale of the scales
 ///
 /// 110 bytes (3.4375 bits per weight). Dots with Q8_K activations.
-enum Q3K: DotFormat {
+enum Q3K: SuperBlockDot {
     typealias Activation = Q8K
     static let weightsPerBlock = 256
     static let bytesPerBlock = 110
@@ -67,17 +67,22 @@ enum Q3K: DotFormat {
     /// `ggml_vec_dot_q3_K_q8_K`: per block, d·d_a·Σ_g (sc_g − 32)·(Σ q·y − 4·Σ y), with Σ y from
     /// the activations' bsums.
     static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
-        UnpackedDot.superBlocks(count / 256, unpack: { b, out in unpack(weights + b &* 110, out) }) { b, q in
-            let x = weights + b &* 110, y = activations + b &* 292
-            let packed = scales(x + 96)
-            let bsums = (y + 260).assumingMemoryBound(to: Int16.self)
-            var isum: Int32 = 0
-            for g in 0..<16 {
-                let sc = Int32(truncatingIfNeeded: (packed[g >> 2] &>> UInt32(8 &* (g & 3))) & 0xFF) &- 32
-                let s = IntDot.u8x16(q + 16 &* g, y + (4 &+ 16 &* g))
-                isum &+= sc &* (s &- 4 &* Int32(bsums[g]))
-            }
-            return (loadHalf(x, 108) * y.loadUnaligned(as: Float.self)) * Float(isum)
+        UnpackedDot.superBlocks(Q3K.self, weights, activations, blocks: count / 256)
+    }
+
+    @inline(__always)
+    static func blockDot(_ x: UnsafeRawPointer, _ y: UnsafeRawPointer, _ q: UnsafeRawPointer) -> SIMD16<Float> {
+        // Scalar group sums, as in Q6_K.
+        let packed = scales(x + 96)
+        let bsums = (y + 260).assumingMemoryBound(to: Int16.self)
+        var isum: Int32 = 0
+        for g in 0..<16 {
+            let sc = Int32(truncatingIfNeeded: (packed[g >> 2] &>> UInt32(8 &* (g & 3))) & 0xFF) &- 32
+            let s = IntDot.u8x16(q + 16 &* g, y + (4 &+ 16 &* g))
+            isum &+= sc &* (s &- 4 &* Int32(bsums[g]))
         }
+        var v = SIMD16<Float>()
+        v[0] = (loadHalf(x, 108) * y.loadUnaligned(as: Float.self)) * Float(isum)
+        return v
     }
 }

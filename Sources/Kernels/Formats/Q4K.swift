@@ -31,12 +31,13 @@ enum Q4K: DotFormat {
         return (UInt64(scLow) | UInt64(scHigh) &<< 32, UInt64(mLow) | UInt64(mHigh) &<< 32)
     }
 
-    /// Eight packed bytes as eight Int32 lanes.
+    /// Eight packed bytes as eight Int32 lanes (one `vpmovzxbd`).
     @inline(__always)
     static func lanes(_ bytes: UInt64) -> SIMD8<Int32> {
-        let lo = UInt32(truncatingIfNeeded: bytes), hi = UInt32(truncatingIfNeeded: bytes &>> 32)
-        let v = SIMD8<UInt32>(lowHalf: SIMD4(repeating: lo), highHalf: SIMD4(repeating: hi))
-        return unsafeBitCast((v &>> SIMD8<UInt32>(0, 8, 16, 24, 0, 8, 16, 24)) & 0xFF, to: SIMD8<Int32>.self)
+        let v = unsafeBitCast(bytes, to: SIMD8<UInt8>.self)
+        var r = SIMD8<Int32>()
+        for k in 0..<8 { r[k] = Int32(v[k]) }
+        return r
     }
 
     static func dequantize(_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, count: Int) {
@@ -63,7 +64,8 @@ enum Q4K: DotFormat {
     /// The nibbles are dotted straight from memory, two 32-byte `vpdpbusd` sums per 32 quant bytes;
     /// Σ y over each sub-block comes from the activations' bsums.
     static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
-        var acc = SIMD2<Float>()
+        // Per-lane (sub-block) accumulators: the scale products stay vectors until the end.
+        var accScales = SIMD8<Float>(), accMins = SIMD8<Float>()
         for b in 0..<(count / 256) {
             let x = weights + b &* 144, y = activations + b &* 292
             let (scales, mins) = scalesAndMins(x + 4)
@@ -80,12 +82,11 @@ enum Q4K: DotFormat {
                 sums[2 &* j] = s1
                 sums[2 &* j &+ 1] = s2
             }
-            let ySums = pairSums(y.loadUnaligned(fromByteOffset: 260, as: SIMD8<Int32>.self))
-            let isum = (sums &* lanes(scales)).wrappedSum()
-            let msum = (ySums &* lanes(mins)).wrappedSum()
-            let dd = SIMD2<Float>(unsafeBitCast(x.loadUnaligned(as: SIMD2<UInt16>.self), to: SIMD2<Float16>.self))
-            acc = acc.addingProduct(dd * y.loadUnaligned(as: Float.self), SIMD2(Float(isum), Float(0 &- msum)))
+            let ySums = Lanes.pairSums(y.loadUnaligned(fromByteOffset: 260, as: SIMD8<Int32>.self))
+            let dy = y.loadUnaligned(as: Float.self)
+            accScales = accScales.addingProduct(Lanes.floats(sums &* lanes(scales)), dy * loadHalf(x, 0))
+            accMins = accMins.addingProduct(Lanes.floats(ySums &* lanes(mins)), dy * loadHalf(x, 2))
         }
-        return acc[0] + acc[1]
+        return (accScales - accMins).total
     }
 }

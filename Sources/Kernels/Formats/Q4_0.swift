@@ -4,7 +4,7 @@
 ///     offset  2  u8   qs[16]  weight j in the low nibble of qs[j], weight j+16 in the high nibble
 ///
 /// 18 bytes (4.5 bits per weight). Dots with Q8_0 activations.
-enum Q4_0: DotFormat {
+enum Q4_0: ByteUnpacking {
     typealias Activation = Q8_0
     static let weightsPerBlock = 32
     static let bytesPerBlock = 18
@@ -34,6 +34,6 @@ enum Q4_0: DotFormat {
 
     /// `ggml_vec_dot_q4_0_q8_0`: Σ_b d_w·d_a·Σ (q − 8)·y.
     static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
-        UnpackedDot.signed(weights, blockBytes: 18, activations, blocks: count / 32, unpack: unpack)
+        UnpackedDot.signed(Q4_0.self, weights, activations, blocks: count / 32)
     }
 }

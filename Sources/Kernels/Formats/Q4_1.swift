@@ -48,7 +48,7 @@ enum Q4_1: DotFormat {
                 sums[k] = blockSum(w + k &* 20, a + (k &* 36 &+ 4))
             }
             let scales = loadHalves8(w, offset: 0, stride: 20) * loadHalves8(a, offset: 0, stride: 36)
-            acc = acc.addingProduct(SIMD8<Float>(sums), scales)
+            acc = acc.addingProduct(Lanes.floats(sums), scales)
             mins = mins.addingProduct(loadHalves8(w, offset: 2, stride: 20), loadHalves8(a, offset: 2, stride: 36))
             b &+= 8
         }

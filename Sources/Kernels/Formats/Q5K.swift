@@ -8,7 +8,7 @@
 ///     offset 48  u8   qs[128]     low four bits, arranged as Q4_K's nibbles
 ///
 /// 176 bytes (5.5 bits per weight). Dots with Q8_K activations.
-enum Q5K: DotFormat {
+enum Q5K: SuperBlockDot {
     typealias Activation = Q8K
     static let weightsPerBlock = 256
     static let bytesPerBlock = 176
@@ -52,18 +52,20 @@ enum Q5K: DotFormat {
 
     /// `ggml_vec_dot_q5_K_q8_K`: per block, d_a·(d·Σ_j sc_j·Σ q·y − dmin·Σ_j m_j·Σ y).
     static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
-        UnpackedDot.superBlocks(count / 256, unpack: { b, out in unpack(weights + b &* 176, out) }) { b, q in
-            let x = weights + b &* 176, y = activations + b &* 292
-            let (scales, mins) = Q4K.scalesAndMins(x + 4)
-            var sums = SIMD8<Int32>()
-            for j in 0..<8 {
-                sums[j] = IntDot.u8x32(q + 32 &* j, y + (4 &+ 32 &* j))
-            }
-            let ySums = pairSums(y.loadUnaligned(fromByteOffset: 260, as: SIMD8<Int32>.self))
-            let isum = (sums &* Q4K.lanes(scales)).wrappedSum()
-            let msum = (ySums &* Q4K.lanes(mins)).wrappedSum()
-            let dy = y.loadUnaligned(as: Float.self)
-            return (dy * loadHalf(x, 0)) * Float(isum) - (dy * loadHalf(x, 2)) * Float(msum)
+        UnpackedDot.superBlocks(Q5K.self, weights, activations, blocks: count / 256)
+    }
+
+    @inline(__always)
+    static func blockDot(_ x: UnsafeRawPointer, _ y: UnsafeRawPointer, _ q: UnsafeRawPointer) -> SIMD16<Float> {
+        let (scales, mins) = Q4K.scalesAndMins(x + 4)
+        var sums = SIMD8<Int32>()
+        for j in 0..<8 {
+            sums[j] = IntDot.u8x32(q + 32 &* j, y + (4 &+ 32 &* j))
         }
+        let ySums = Lanes.pairSums(y.loadUnaligned(fromByteOffset: 260, as: SIMD8<Int32>.self))
+        let dy = y.loadUnaligned(as: Float.self)
+        let v = Lanes.floats(sums &* Q4K.lanes(scales)) * (dy * loadHalf(x, 0))
+            - Lanes.floats(ySums &* Q4K.lanes(mins)) * (dy * loadHalf(x, 2))
+        return SIMD16(lowHalf: v, highHalf: .zero)
     }
 }

@@ -6,7 +6,7 @@
 ///     offset  8  u8   qs[16]  low four bits: weight j in the low nibble of qs[j], j+16 in the high
 ///
 /// 24 bytes (6 bits per weight). Dots with Q8_1 activations.
-enum Q5_1: DotFormat {
+enum Q5_1: ByteUnpacking {
     typealias Activation = Q8_1
     static let weightsPerBlock = 32
     static let bytesPerBlock = 24
@@ -41,6 +41,6 @@ enum Q5_1: DotFormat {
 
     /// `ggml_vec_dot_q5_1_q8_1`: Σ_b (d_w·d_a·Σ q·y + m_w·s_a).
     static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
-        UnpackedDot.unsignedWithMin(weights, blockBytes: 24, activations, blocks: count / 32, unpack: unpack)
+        UnpackedDot.unsignedWithMin(Q5_1.self, weights, activations, blocks: count / 32)
     }
 }

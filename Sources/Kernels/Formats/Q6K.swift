@@ -9,7 +9,7 @@
 ///     offset 208  fp16 d           scale of the scales
 ///
 /// 210 bytes (6.5625 bits per weight). Dots with Q8_K activations.
-enum Q6K: DotFormat {
+enum Q6K: SuperBlockDot {
     typealias Activation = Q8K
     static let weightsPerBlock = 256
     static let bytesPerBlock = 210
@@ -58,16 +58,22 @@ enum Q6K: DotFormat {
     /// `ggml_vec_dot_q6_K_q8_K`: per block, d·d_a·Σ_g sc_g·(Σ q·y − 32·Σ y), with Σ y from the
     /// activations' bsums (as llama.cpp's AVX2 kernel does).
     static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
-        UnpackedDot.superBlocks(count / 256, unpack: { b, out in unpack(weights + b &* 210, out) }) { b, q in
-            let x = weights + b &* 210, y = activations + b &* 292
-            let scales = (x + 192).assumingMemoryBound(to: Int8.self)
-            let bsums = (y + 260).assumingMemoryBound(to: Int16.self)
-            var isum: Int32 = 0
-            for g in 0..<16 {
-                let s = IntDot.u8x16(q + 16 &* g, y + (4 &+ 16 &* g))
-                isum &+= Int32(scales[g]) &* (s &- 32 &* Int32(bsums[g]))
-            }
-            return (loadHalf(x, 208) * y.loadUnaligned(as: Float.self)) * Float(isum)
+        UnpackedDot.superBlocks(Q6K.self, weights, activations, blocks: count / 256)
+    }
+
+    @inline(__always)
+    static func blockDot(_ x: UnsafeRawPointer, _ y: UnsafeRawPointer, _ q: UnsafeRawPointer) -> SIMD16<Float> {
+        // Scalar group sums: collecting them into a vector makes LLVM vectorize across groups
+        // (widening multiplies) instead of emitting one `vpdpbusd` per group (measured 2x slower).
+        let scales = (x + 192).assumingMemoryBound(to: Int8.self)
+        let bsums = (y + 260).assumingMemoryBound(to: Int16.self)
+        var isum: Int32 = 0
+        for g in 0..<16 {
+            let s = IntDot.u8x16(q + 16 &* g, y + (4 &+ 16 &* g))
+            isum &+= Int32(scales[g]) &* (s &- 32 &* Int32(bsums[g]))
         }
+        var v = SIMD16<Float>()
+        v[0] = (loadHalf(x, 208) * y.loadUnaligned(as: Float.self)) * Float(isum)
+        return v
     }
 }

@@ -33,7 +33,9 @@ enum Q8K: DotFormat, ActivationFormat {
     /// `quantize_row_q8_K_ref`: scale from the value of largest magnitude (first one on ties),
     /// q = min(127, nearest_int(−127/max · x)), d = 1/iscale. An all-zero block stores d = 0 and
     /// zero quants and sums (ggml leaves its sums unset there).
-    static func quantize(_ x: UnsafePointer<Float>, _ dst: UnsafeMutableRawPointer, count: Int) {
+    /// x86 llama.cpp uses this same reference routine at run time, so `style` changes nothing.
+    static func quantize(_ x: UnsafePointer<Float>, _ dst: UnsafeMutableRawPointer, count: Int,
+                         style: Quantize.Style = .reference) {
         for b in 0..<(count / 256) {
             let xb = x + b &* 256
             let block = dst + b &* 292

@@ -23,7 +23,8 @@ enum Q8_0: DotFormat, ActivationFormat {
     }
 
     /// `quantize_row_q8_0_ref`: d = max|x|/127, q = roundf(x/d) (half away from zero).
-    static func quantize(_ x: UnsafePointer<Float>, _ dst: UnsafeMutableRawPointer, count: Int) {
+    static func quantize(_ x: UnsafePointer<Float>, _ dst: UnsafeMutableRawPointer, count: Int,
+                         style: Quantize.Style) {
         for b in 0..<(count / 32) {
             let xb = x + b &* 32
             let block = dst + b &* 34
@@ -33,10 +34,10 @@ enum Q8_0: DotFormat, ActivationFormat {
                 amax = amax > v ? amax : v
             }
             let d = amax / 127
-            let id: Float = d != 0 ? 1 / d : 0
+            let id = style.inverseScale(amax: amax, d: d)
             block.storeBytes(of: Float16(d).bitPattern, as: UInt16.self)
             for l in 0..<32 {
-                block.storeBytes(of: saturatingInt8((xb[l] * id).rounded()), toByteOffset: 2 &+ l, as: Int8.self)
+                block.storeBytes(of: saturatingInt8(style.round(xb[l] * id)), toByteOffset: 2 &+ l, as: Int8.self)
             }
         }
     }
@@ -55,7 +56,7 @@ enum Q8_0: DotFormat, ActivationFormat {
                 sums[k] = IntDot.s8x32(w + (k &* 34 &+ 2), a + (k &* 34 &+ 2))
             }
             let scales = loadHalves8(w, offset: 0, stride: 34) * loadHalves8(a, offset: 0, stride: 34)
-            acc = acc.addingProduct(SIMD8<Float>(sums), scales)
+            acc = acc.addingProduct(Lanes.floats(sums), scales)
             b &+= 8
         }
         var sum = acc.total

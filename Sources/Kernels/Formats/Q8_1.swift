@@ -25,7 +25,8 @@ enum Q8_1: DotFormat, ActivationFormat {
     }
 
     /// `quantize_row_q8_1_ref`: as Q8_0, plus s = fp16(d · Σq).
-    static func quantize(_ x: UnsafePointer<Float>, _ dst: UnsafeMutableRawPointer, count: Int) {
+    static func quantize(_ x: UnsafePointer<Float>, _ dst: UnsafeMutableRawPointer, count: Int,
+                         style: Quantize.Style) {
         for b in 0..<(count / 32) {
             let xb = x + b &* 32
             let block = dst + b &* 36
@@ -35,10 +36,10 @@ enum Q8_1: DotFormat, ActivationFormat {
                 amax = amax > v ? amax : v
             }
             let d = amax / 127
-            let id: Float = d != 0 ? 1 / d : 0
+            let id = style.inverseScale(amax: amax, d: d)
             var sum: Int32 = 0
             for l in 0..<32 {
-                let q = saturatingInt8((xb[l] * id).rounded())
+                let q = saturatingInt8(style.round(xb[l] * id))
                 block.storeBytes(of: q, toByteOffset: 4 &+ l, as: Int8.self)
                 sum &+= Int32(q)
             }
@@ -59,7 +60,7 @@ enum Q8_1: DotFormat, ActivationFormat {
                 sums[k] = IntDot.s8x32(w + (k &* 36 &+ 4), a + (k &* 36 &+ 4))
             }
             let scales = loadHalves8(w, offset: 0, stride: 36) * loadHalves8(a, offset: 0, stride: 36)
-            acc = acc.addingProduct(SIMD8<Float>(sums), scales)
+            acc = acc.addingProduct(Lanes.floats(sums), scales)
             b &+= 8
         }
         var sum = acc.total

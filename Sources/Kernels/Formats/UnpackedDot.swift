@@ -1,17 +1,29 @@
+/// A format whose dot product first unpacks its quants to one byte each (see `UnpackedDot`).
+protocol ByteUnpacking: DotFormat {
+    /// Writes the `weightsPerBlock` quants of the block at `block` to `out`, one byte each.
+    static func unpack(_ block: UnsafeRawPointer, _ out: UnsafeMutableRawPointer)
+}
+
+/// A K-quant whose per-super-block dot runs over quants unpacked by `unpack`.
+protocol SuperBlockDot: ByteUnpacking {
+    /// One super-block's contribution, given its weights, its Q8_K activations and its unpacked
+    /// quants, as a vector whose lanes add up to it (so the row sum is reduced only once).
+    static func blockDot(_ block: UnsafeRawPointer, _ activations: UnsafeRawPointer, _ quants: UnsafeRawPointer) -> SIMD16<Float>
+}
+
 /// Row dot products for the formats whose quants are unpacked to bytes first (Q4_0, Q5_0, Q5_1
-/// and the K-quants but Q4_K): unpack a run of blocks into a stack buffer, then run the
-/// byte-loop kernels over it eight blocks at a time. Keeping the unpack and the dot in separate
-/// loops matters: in one loop LLVM forwards the stored vector into the byte loads and the
-/// `vpdpbusd` match is lost (see Primitives.swift).
+/// and the K-quants but Q4_K): unpack a run of blocks into a stack buffer, then run the byte-loop
+/// kernels over it. Keeping the unpack and the dot in separate loops matters: in one loop LLVM
+/// forwards the stored vectors into the byte loads and the `vpdpbusd` match is lost (see
+/// Primitives.swift). The formats come in as generic parameters, not closures, so every call
+/// specializes and inlines.
 enum UnpackedDot {
-    /// Σ_b d_w·d_a·Σ q·y against Q8_0 activations, where `unpack(block, out)` writes a block's 32
-    /// quants as int8 and each weight block starts with its fp16 scale.
+    /// Σ_b d_w·d_a·Σ q·y against Q8_0 activations, for 32-weight blocks that `F.unpack` writes as
+    /// int8 and that start with their fp16 scale.
     @inline(__always)
-    static func signed(
-        _ weights: UnsafeRawPointer, blockBytes: Int, _ activations: UnsafeRawPointer, blocks nb: Int,
-        unpack: (UnsafeRawPointer, UnsafeMutableRawPointer) -> Void
-    ) -> Float {
-        withUnsafeTemporaryAllocation(byteCount: Scratch.bytes, alignment: Scratch.alignment) { buffer in
+    static func signed<F: ByteUnpacking>(_: F.Type, _ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, blocks nb: Int) -> Float {
+        let blockBytes = F.bytesPerBlock
+        return withUnsafeTemporaryAllocation(byteCount: Scratch.bytes, alignment: Scratch.alignment) { buffer in
             let q = buffer.baseAddress!
             var acc = SIMD8<Float>()
             var tail: Float = 0
@@ -19,10 +31,12 @@ enum UnpackedDot {
             while start < nb {
                 let n = Swift.min(Scratch.bytes / 32, nb &- start)
                 let w = weights + start &* blockBytes, a = activations + start &* 34
-                for i in 0..<n {
-                    unpack(w + i &* blockBytes, q + i &* 32)
-                }
                 var i = 0
+                while i < n {
+                    F.unpack(w + i &* blockBytes, q + i &* 32)
+                    i &+= 1
+                }
+                i = 0
                 while i &+ 8 <= n {
                     var sums = SIMD8<Int32>()
                     for k in 0..<8 {
@@ -30,7 +44,7 @@ enum UnpackedDot {
                     }
                     let scales = loadHalves8(w + i &* blockBytes, offset: 0, stride: blockBytes)
                         * loadHalves8(a + i &* 34, offset: 0, stride: 34)
-                    acc = acc.addingProduct(SIMD8<Float>(sums), scales)
+                    acc = acc.addingProduct(Lanes.floats(sums), scales)
                     i &+= 8
                 }
                 while i < n {
@@ -44,14 +58,12 @@ enum UnpackedDot {
         }
     }
 
-    /// Σ_b (d_w·d_a·Σ q·y + m_w·s_a) against Q8_1 activations, where `unpack` writes a block's 32
-    /// quants as unsigned bytes and each weight block starts with fp16 d then fp16 m.
+    /// Σ_b (d_w·d_a·Σ q·y + m_w·s_a) against Q8_1 activations, for 32-weight blocks that
+    /// `F.unpack` writes as unsigned bytes and that start with fp16 d then fp16 m.
     @inline(__always)
-    static func unsignedWithMin(
-        _ weights: UnsafeRawPointer, blockBytes: Int, _ activations: UnsafeRawPointer, blocks nb: Int,
-        unpack: (UnsafeRawPointer, UnsafeMutableRawPointer) -> Void
-    ) -> Float {
-        withUnsafeTemporaryAllocation(byteCount: Scratch.bytes, alignment: Scratch.alignment) { buffer in
+    static func unsignedWithMin<F: ByteUnpacking>(_: F.Type, _ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, blocks nb: Int) -> Float {
+        let blockBytes = F.bytesPerBlock
+        return withUnsafeTemporaryAllocation(byteCount: Scratch.bytes, alignment: Scratch.alignment) { buffer in
             let q = buffer.baseAddress!
             var acc = SIMD8<Float>(), mins = SIMD8<Float>()
             var tail: Float = 0
@@ -59,10 +71,12 @@ enum UnpackedDot {
             while start < nb {
                 let n = Swift.min(Scratch.bytes / 32, nb &- start)
                 let w = weights + start &* blockBytes, a = activations + start &* 36
-                for i in 0..<n {
-                    unpack(w + i &* blockBytes, q + i &* 32)
-                }
                 var i = 0
+                while i < n {
+                    F.unpack(w + i &* blockBytes, q + i &* 32)
+                    i &+= 1
+                }
+                i = 0
                 while i &+ 8 <= n {
                     var sums = SIMD8<Int32>()
                     for k in 0..<8 {
@@ -70,7 +84,7 @@ enum UnpackedDot {
                     }
                     let wb = w + i &* blockBytes, ab = a + i &* 36
                     let scales = loadHalves8(wb, offset: 0, stride: blockBytes) * loadHalves8(ab, offset: 0, stride: 36)
-                    acc = acc.addingProduct(SIMD8<Float>(sums), scales)
+                    acc = acc.addingProduct(Lanes.floats(sums), scales)
                     mins = mins.addingProduct(loadHalves8(wb, offset: 2, stride: blockBytes),
                                               loadHalves8(ab, offset: 2, stride: 36))
                     i &+= 8
@@ -87,27 +101,30 @@ enum UnpackedDot {
         }
     }
 
-    /// Σ over super-blocks (256 weights) of `blockDot(b, quants)`, where `unpack(b, out)` first
-    /// writes super-block b's 256 quants as bytes. Unpacks up to four super-blocks per pass.
+    /// Σ over super-blocks (256 weights) of `F.blockDot`, unpacking up to four super-blocks per pass.
     @inline(__always)
-    static func superBlocks(
-        _ nb: Int, unpack: (Int, UnsafeMutableRawPointer) -> Void, blockDot: (Int, UnsafeRawPointer) -> Float
-    ) -> Float {
-        withUnsafeTemporaryAllocation(byteCount: Scratch.bytes, alignment: Scratch.alignment) { buffer in
+    static func superBlocks<F: SuperBlockDot>(_: F.Type, _ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, blocks nb: Int) -> Float {
+        let blockBytes = F.bytesPerBlock
+        return withUnsafeTemporaryAllocation(byteCount: Scratch.bytes, alignment: Scratch.alignment) { buffer in
             let q = buffer.baseAddress!
-            var sum: Float = 0
+            var sum = SIMD16<Float>()
             var start = 0
             while start < nb {
                 let n = Swift.min(Scratch.bytes / 256, nb &- start)
-                for i in 0..<n {
-                    unpack(start &+ i, q + i &* 256)
+                let w = weights + start &* blockBytes, a = activations + start &* 292
+                var i = 0
+                while i < n {
+                    F.unpack(w + i &* blockBytes, q + i &* 256)
+                    i &+= 1
                 }
-                for i in 0..<n {
-                    sum += blockDot(start &+ i, q + i &* 256)
+                i = 0
+                while i < n {
+                    sum += F.blockDot(w + i &* blockBytes, a + i &* 292, q + i &* 256)
+                    i &+= 1
                 }
                 start &+= n
             }
-            return sum
+            return sum.total
         }
     }
 }

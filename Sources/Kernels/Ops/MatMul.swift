@@ -52,12 +52,12 @@ public enum Ops {
             scratch.reserve(activationStride &* tokens)
             let quantized = scratch.bytes
             if tokens == 1 {
-                Quantize.row(x, count: columns, to: activationFormat, quantized)
+                Quantize.row(x, count: columns, to: activationFormat, quantized, style: .x86Runtime)
             } else {
                 pool.run { thread, threads in
                     for t in WorkerPool.share(of: tokens, thread: thread, threads: threads) {
                         Quantize.row(x + t &* columns, count: columns, to: activationFormat,
-                                     quantized + t &* activationStride)
+                                     quantized + t &* activationStride, style: .x86Runtime)
                     }
                 }
             }

@@ -17,6 +17,8 @@ extension Ops {
             let xr = x + r &* count, yr = y + r &* count
             var sum: Double = 0
             for i in 0..<count { sum += Double(xr[i] * xr[i]) }
+            // As ggml: the mean narrows to Float before epsilon and `sqrtf`. One ulp here moves
+            // activations across Q8 rounding boundaries downstream, so the order matters.
             let scale = 1 / (Float(sum / Double(count)) + epsilon).squareRoot()
             for i in 0..<count { yr[i] = (xr[i] * scale) * weight[i] }
         }

@@ -129,7 +129,9 @@ private final class PoolState: @unchecked Sendable {
     }
 
     func workerLoop(index: Int) {
-        var seen = generation.load(ordering: .acquiring)
+        // Not a load of `generation`: a thread that starts after the first `run`
+        // has bumped it would take that region as already seen and never run it.
+        var seen = 0
         while true {
             // Spin, then sleep until the generation moves on.
             let spinStart = Self.now()

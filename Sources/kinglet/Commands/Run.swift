@@ -13,7 +13,7 @@ extension KingletCommand {
         @Argument(help: "The prompt (read from standard input when absent).")
         var prompt: String?
 
-        @Option(name: [.short, .customLong("max-tokens")], help: "Most tokens to generate.")
+        @Option(name: [.customShort("n"), .customLong("max-tokens")], help: "Most tokens to generate.")
         var maxTokens: Int = 256
 
         @Option(help: "Sampling temperature; 0 is greedy.")

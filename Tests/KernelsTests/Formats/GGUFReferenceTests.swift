@@ -1,5 +1,4 @@
-// Every dequantizer matches gguf-py's NumPy dequantizers bit for bit on random blocks, Q8_0
-// quantization matches gguf-py's quantizer, and block sizes match GGML_QUANT_SIZES (one Python run).
+// Every dequantizer matches gguf-py's NumPy dequantizers bit for bit, as do Q8_0 quantization and the block sizes (one Python run).
 import Testing
 @testable import Kernels
 

@@ -1,4 +1,4 @@
-// Q4_0, Q4_1, Q5_0, Q5_1, Q8_0 and Q8_1: dot products match ggml's scalar formulas, and the Q8_0/Q8_1 activation quantizers match ggml's _ref quantizers bit for bit.
+// Q4_0, Q4_1, Q5_0, Q5_1, Q8_0 and Q8_1: dot products match ggml's scalar formulas, and the Q8_0/Q8_1 activation quantizers match ggml's _ref quantizers (and, in the x86 run-time style, llama.cpp's AVX2 ones) bit for bit.
 import Testing
 @testable import Kernels
 
@@ -17,6 +17,9 @@ struct LegacyQuantsTests {
         x += [1e30] + [Float](repeating: 1e-3, count: 31)
         x += (0..<32).map { Float($0) - 15.5 }
         x += (0..<32).map { -Float($0 * $0) }
+        // max 127 makes the scale exactly 1, so x.5 values are exact ties: the reference rounds
+        // them away from zero, llama.cpp's x86 quantizer to even.
+        x += [127] + (0..<31).map { Float($0) + 0.5 }
         return x
     }
 
@@ -32,6 +35,22 @@ struct LegacyQuantsTests {
             q8_1.withUnsafeMutableBytes { Quantize.row(xp.baseAddress!, count: x.count, to: .q8_1, $0.baseAddress!) }
         }
         #expect(q8_1 == Reference.quantizeQ8_1(x))
+    }
+
+    @Test(arguments: [WeightFormat.q8_0, .q8_1])
+    func x86RuntimeStyleMatchesLlamaCppsAVX2Quantizer(_ format: WeightFormat) {
+        let x = Self.quantizerInput()
+        var got = [UInt8](repeating: 0, count: format.rowBytes(x.count))
+        x.withUnsafeBufferPointer { xp in
+            got.withUnsafeMutableBytes {
+                Quantize.row(xp.baseAddress!, count: x.count, to: format, $0.baseAddress!, style: .x86Runtime)
+            }
+        }
+        let expected = format == .q8_0 ? Reference.quantizeQ8_0(x, x86Runtime: true) : Reference.quantizeQ8_1(x, x86Runtime: true)
+        #expect(got == expected)
+        // The two styles really differ on this input (the .5 ties), so the choice is observable.
+        let reference = format == .q8_0 ? Reference.quantizeQ8_0(x) : Reference.quantizeQ8_1(x)
+        #expect(got != reference)
     }
 
     @Test func malformedActivationsDoNotTrap() {

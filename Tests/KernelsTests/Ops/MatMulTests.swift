@@ -50,7 +50,7 @@ import Testing
                         if activation == .f32 {
                             q.baseAddress!.copyMemory(from: xp.baseAddress! + t * columns, byteCount: columns * 4)
                         } else {
-                            Quantize.row(xp.baseAddress! + t * columns, count: columns, to: activation, q.baseAddress!)
+                            Quantize.row(xp.baseAddress! + t * columns, count: columns, to: activation, q.baseAddress!, style: .x86Runtime)
                         }
                     }
                 }

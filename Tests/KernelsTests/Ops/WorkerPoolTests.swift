@@ -29,6 +29,16 @@ import Testing
         #expect(seen.load(ordering: .relaxed) == 0b11)
     }
 
+    @Test func aRegionRightAfterCreationRunsOnEveryThread() {
+        // Workers may start after the first region is published; they must still run it.
+        for _ in 0..<100 {
+            let pool = WorkerPool(threads: 2)
+            let seen = Atomic<Int>(0)
+            pool.run { thread, _ in seen.wrappingAdd(1 << thread, ordering: .relaxed) }
+            #expect(seen.load(ordering: .relaxed) == 0b11)
+        }
+    }
+
     @Test func sleepingWorkersWakeUp() throws {
         let pool = WorkerPool(threads: 2)
         let total = Atomic<Int>(0)

@@ -30,5 +30,5 @@ extension Array where Element == UInt8 {
 }
 
 extension Array where Element == Float {
-    var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
+    var bytes: [UInt8] { withUnsafeBytes { [UInt8]($0) } }
 }

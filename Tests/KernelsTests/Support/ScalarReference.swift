@@ -172,31 +172,34 @@ enum Reference {
         return r
     }
 
-    // MARK: Activation quantizers (ggml-quants.c *_ref), one value at a time.
+    // MARK: Activation quantizers (ggml-quants.c *_ref; with `x86Runtime`, ggml-cpu's AVX2
+    // quantize_row_q8_0/_q8_1: id = 127/max, ties to even), one value at a time.
 
-    static func quantizeQ8_0(_ x: [Float]) -> [UInt8] {
+    static func quantizeQ8_0(_ x: [Float], x86Runtime: Bool = false) -> [UInt8] {
         var out: [UInt8] = []
         for b in 0..<(x.count / 32) {
             let v = x[(32 * b)..<(32 * b + 32)]
             var amax: Float = 0
             for e in v { amax = max(amax, abs(e)) }
             let d = amax / 127
-            let id: Float = d != 0 ? 1 / d : 0
+            let id: Float = x86Runtime ? (amax != 0 ? 127 / amax : 0) : (d != 0 ? 1 / d : 0)
+            let rule: FloatingPointRoundingRule = x86Runtime ? .toNearestOrEven : .toNearestOrAwayFromZero
             out += withUnsafeBytes(of: Float16(d).bitPattern.littleEndian, Array.init)
-            for e in v { out.append(UInt8(bitPattern: Int8((e * id).rounded(.toNearestOrAwayFromZero)))) }
+            for e in v { out.append(UInt8(bitPattern: Int8((e * id).rounded(rule)))) }
         }
         return out
     }
 
-    static func quantizeQ8_1(_ x: [Float]) -> [UInt8] {
+    static func quantizeQ8_1(_ x: [Float], x86Runtime: Bool = false) -> [UInt8] {
         var out: [UInt8] = []
         for b in 0..<(x.count / 32) {
             let v = x[(32 * b)..<(32 * b + 32)]
             var amax: Float = 0
             for e in v { amax = max(amax, abs(e)) }
             let d = amax / 127
-            let id: Float = d != 0 ? 1 / d : 0
-            let q = v.map { Int8(($0 * id).rounded(.toNearestOrAwayFromZero)) }
+            let id: Float = x86Runtime ? (amax != 0 ? 127 / amax : 0) : (d != 0 ? 1 / d : 0)
+            let rule: FloatingPointRoundingRule = x86Runtime ? .toNearestOrEven : .toNearestOrAwayFromZero
+            let q = v.map { Int8(($0 * id).rounded(rule)) }
             let sum = q.reduce(0) { $0 + Int($1) }
             out += withUnsafeBytes(of: Float16(d).bitPattern.littleEndian, Array.init)
             out += withUnsafeBytes(of: Float16(Float(sum) * d).bitPattern.littleEndian, Array.init)
