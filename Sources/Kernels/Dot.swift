@@ -1,4 +1,4 @@
-/// Dot products of one weight row with one activation row (ggml's `vec_dot`).
+/// Dot products of weight rows with activation rows (ggml's `vec_dot`).
 public enum Dot {
     /// Dot product of one weight row (`format`) with activations already in
     /// `format.activationFormat` (plain floats for f32/f16/bf16), `count` weights long (a multiple of
@@ -9,22 +9,40 @@ public enum Dot {
     /// Quantized activations must come from `Quantize.row` (int8 quants never −128).
     public static func dot(_ format: WeightFormat, _ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
         assert(count % format.blockSize == 0, "\(format): \(count) weights is not a multiple of the block size")
-        return switch format {
-        case .f32: F32.dot(weights, activations, count: count)
-        case .f16: F16.dot(weights, activations, count: count)
-        case .bf16: BF16.dot(weights, activations, count: count)
-        case .q4_0: Q4_0.dot(weights, activations, count: count)
-        case .q4_1: Q4_1.dot(weights, activations, count: count)
-        case .q5_0: Q5_0.dot(weights, activations, count: count)
-        case .q5_1: Q5_1.dot(weights, activations, count: count)
-        case .q8_0: Q8_0.dot(weights, activations, count: count)
-        case .q8_1: Q8_1.dot(weights, activations, count: count)
-        case .q2_K: Q2K.dot(weights, activations, count: count)
-        case .q3_K: Q3K.dot(weights, activations, count: count)
-        case .q4_K: Q4K.dot(weights, activations, count: count)
-        case .q5_K: Q5K.dot(weights, activations, count: count)
-        case .q6_K: Q6K.dot(weights, activations, count: count)
-        case .q8_K: Q8K.dot(weights, activations, count: count)
+        return format.kernels.dot(weights, activations, count: count)
+    }
+
+    /// `dot` of one weight row with `tokens` activation rows `activationStride` bytes apart, result
+    /// `t` written to `out[t * outputStride]`. Each result is bit-identical to `dot` on that row;
+    /// formats that unpack their quants do so once for all the tokens.
+    public static func dots(_ format: WeightFormat, _ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer,
+                            activationStride: Int, tokens: Int, count: Int,
+                            into out: UnsafeMutablePointer<Float>, outputStride: Int) {
+        assert(count % format.blockSize == 0, "\(format): \(count) weights is not a multiple of the block size")
+        format.kernels.dots(weights, activations, activationStride: activationStride, tokens: tokens, count: count,
+                            into: out, outputStride: outputStride)
+    }
+}
+
+extension WeightFormat {
+    /// The type holding this format's kernels: the one place a format becomes code.
+    var kernels: any DotFormat.Type {
+        switch self {
+        case .f32: F32.self
+        case .f16: F16.self
+        case .bf16: BF16.self
+        case .q4_0: Q4_0.self
+        case .q4_1: Q4_1.self
+        case .q5_0: Q5_0.self
+        case .q5_1: Q5_1.self
+        case .q8_0: Q8_0.self
+        case .q8_1: Q8_1.self
+        case .q2_K: Q2K.self
+        case .q3_K: Q3K.self
+        case .q4_K: Q4K.self
+        case .q5_K: Q5K.self
+        case .q6_K: Q6K.self
+        case .q8_K: Q8K.self
         }
     }
 }

@@ -12,6 +12,17 @@ struct Vocabulary: Sendable {
     /// Builds a byte-level vocabulary: normal entries are GPT-2 byte-level text, literal ones
     /// (control, user-defined, …) stand for their own UTF-8.
     init(byteLevel tokens: [String], kinds: [TokenKind]) throws(TokenizerError) {
+        try self.init(tokens, kinds: kinds, decodeNormal: Self.appendByteLevelDecoded)
+    }
+
+    /// Builds a SentencePiece vocabulary: normal entries are text with U+2581 standing for a
+    /// space, `<0xAB>` byte entries stand for one byte, literal ones for their own UTF-8.
+    init(sentencePiece tokens: [String], kinds: [TokenKind]) throws(TokenizerError) {
+        try self.init(tokens, kinds: kinds, decodeNormal: Self.appendSentencePieceDecoded)
+    }
+
+    private init(_ tokens: [String], kinds: [TokenKind],
+                 decodeNormal: (ArraySlice<UInt8>, inout [UInt8]) -> Void) throws(TokenizerError) {
         switch ByteStringTable.build(tokens) {
         case .success(let table): texts = table
         case .failure(let duplicate):
@@ -28,7 +39,7 @@ struct Vocabulary: Sendable {
             } else if kinds[id] == .byte, let byte = Self.byteTokenValue(token) {
                 pieces.append(byte)
             } else {
-                Self.appendByteLevelDecoded(texts[id], to: &pieces)
+                decodeNormal(texts[id], &pieces)
             }
             offsets.append(pieces.count)
         }
@@ -55,10 +66,24 @@ struct Vocabulary: Sendable {
     }
 
     /// `<0xAB>` → 0xAB (SentencePiece-style byte tokens).
-    private static func byteTokenValue(_ text: String) -> UInt8? {
+    static func byteTokenValue(_ text: String) -> UInt8? {
         let utf8 = Array(text.utf8)
         guard utf8.count == 6, text.hasPrefix("<0x"), text.hasSuffix(">") else { return nil }
         return UInt8(String(decoding: utf8[3..<5], as: UTF8.self), radix: 16)
+    }
+
+    /// SentencePiece text → raw bytes: U+2581 (E2 96 81) becomes a space, all else is kept.
+    private static func appendSentencePieceDecoded(_ text: ArraySlice<UInt8>, to out: inout [UInt8]) {
+        var index = text.startIndex
+        while index < text.endIndex {
+            if text[index] == 0xE2, index + 2 < text.endIndex, text[index + 1] == 0x96, text[index + 2] == 0x81 {
+                out.append(0x20)
+                index += 3
+            } else {
+                out.append(text[index])
+                index += 1
+            }
+        }
     }
 
     /// Byte-level text (UTF-8) → raw bytes, working on UTF-8 directly: every scalar of the byte

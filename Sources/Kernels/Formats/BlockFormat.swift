@@ -20,6 +20,21 @@ protocol DotFormat: BlockFormat {
     associatedtype Activation: BlockFormat
     /// One weight row times activations already in `Activation`, `count` weights long.
     static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float
+    /// `dot` of one weight row with `tokens` activation rows `activationStride` bytes apart,
+    /// result `t` to `out[t * outputStride]`, each equal to what `dot` returns for that row.
+    static func dots(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, activationStride: Int, tokens: Int,
+                     count: Int, into out: UnsafeMutablePointer<Float>, outputStride: Int)
+}
+
+extension DotFormat {
+    /// One `dot` per token: for formats that gain nothing from sharing work between tokens.
+    @inline(__always)
+    static func dots(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, activationStride: Int, tokens: Int,
+                     count: Int, into out: UnsafeMutablePointer<Float>, outputStride: Int) {
+        for t in 0..<tokens {
+            out[t &* outputStride] = dot(weights, activations + t &* activationStride, count: count)
+        }
+    }
 }
 
 /// A format that float activations are quantized to (ggml's `from_float` for q8_0/q8_1/q8_K).

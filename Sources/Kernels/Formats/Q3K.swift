@@ -70,6 +70,12 @@ enum Q3K: SuperBlockDot {
         UnpackedDot.superBlocks(Q3K.self, weights, activations, blocks: count / 256)
     }
 
+    static func dots(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, activationStride: Int, tokens: Int,
+                     count: Int, into out: UnsafeMutablePointer<Float>, outputStride: Int) {
+        UnpackedDot.superBlocks(Q3K.self, weights, activations, activationStride: activationStride, tokens: tokens,
+                       blocks: count / 256, into: out, outputStride: outputStride)
+    }
+
     @inline(__always)
     static func blockDot(_ x: UnsafeRawPointer, _ y: UnsafeRawPointer, _ q: UnsafeRawPointer) -> SIMD16<Float> {
         // Scalar group sums, as in Q6_K.

@@ -55,6 +55,12 @@ enum Q5K: SuperBlockDot {
         UnpackedDot.superBlocks(Q5K.self, weights, activations, blocks: count / 256)
     }
 
+    static func dots(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, activationStride: Int, tokens: Int,
+                     count: Int, into out: UnsafeMutablePointer<Float>, outputStride: Int) {
+        UnpackedDot.superBlocks(Q5K.self, weights, activations, activationStride: activationStride, tokens: tokens,
+                       blocks: count / 256, into: out, outputStride: outputStride)
+    }
+
     @inline(__always)
     static func blockDot(_ x: UnsafeRawPointer, _ y: UnsafeRawPointer, _ q: UnsafeRawPointer) -> SIMD16<Float> {
         let (scales, mins) = Q4K.scalesAndMins(x + 4)

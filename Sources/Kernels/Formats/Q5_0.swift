@@ -53,4 +53,10 @@ enum Q5_0: ByteUnpacking {
     static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
         UnpackedDot.signed(Q5_0.self, weights, activations, blocks: count / 32)
     }
+
+    static func dots(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, activationStride: Int, tokens: Int,
+                     count: Int, into out: UnsafeMutablePointer<Float>, outputStride: Int) {
+        UnpackedDot.signed(Q5_0.self, weights, activations, activationStride: activationStride, tokens: tokens,
+                       blocks: count / 32, into: out, outputStride: outputStride)
+    }
 }

@@ -61,6 +61,12 @@ enum Q6K: SuperBlockDot {
         UnpackedDot.superBlocks(Q6K.self, weights, activations, blocks: count / 256)
     }
 
+    static func dots(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, activationStride: Int, tokens: Int,
+                     count: Int, into out: UnsafeMutablePointer<Float>, outputStride: Int) {
+        UnpackedDot.superBlocks(Q6K.self, weights, activations, activationStride: activationStride, tokens: tokens,
+                       blocks: count / 256, into: out, outputStride: outputStride)
+    }
+
     @inline(__always)
     static func blockDot(_ x: UnsafeRawPointer, _ y: UnsafeRawPointer, _ q: UnsafeRawPointer) -> SIMD16<Float> {
         // Scalar group sums: collecting them into a vector makes LLVM vectorize across groups

@@ -22,39 +22,63 @@ enum UnpackedDot {
     /// int8 and that start with their fp16 scale.
     @inline(__always)
     static func signed<F: ByteUnpacking>(_: F.Type, _ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, blocks nb: Int) -> Float {
+        var result: Float = 0
+        signed(F.self, weights, activations, activationStride: 0, tokens: 1, blocks: nb, into: &result, outputStride: 0)
+        return result
+    }
+
+    /// `signed` for `tokens` activation rows `activationStride` bytes apart, writing result `t` to
+    /// `out[t * outputStride]`. Each run of blocks is unpacked once for all the tokens; every token
+    /// still sums in the single-row order, so batching never changes a result.
+    @inline(__always)
+    static func signed<F: ByteUnpacking>(
+        _: F.Type, _ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, activationStride: Int, tokens: Int,
+        blocks nb: Int, into out: UnsafeMutablePointer<Float>, outputStride: Int
+    ) {
         let blockBytes = F.bytesPerBlock
-        return withUnsafeTemporaryAllocation(byteCount: Scratch.bytes, alignment: Scratch.alignment) { buffer in
-            let q = buffer.baseAddress!
-            var acc = SIMD8<Float>()
-            var tail: Float = 0
-            var start = 0
-            while start < nb {
-                let n = Swift.min(Scratch.bytes / 32, nb &- start)
-                let w = weights + start &* blockBytes, a = activations + start &* 34
-                var i = 0
-                while i < n {
-                    F.unpack(w + i &* blockBytes, q + i &* 32)
-                    i &+= 1
-                }
-                i = 0
-                while i &+ 8 <= n {
-                    var sums = SIMD8<Int32>()
-                    for k in 0..<8 {
-                        sums[k] = IntDot.s8x32(q + (i &+ k) &* 32, a + ((i &+ k) &* 34 &+ 2))
+        withUnsafeTemporaryAllocation(byteCount: Scratch.bytes, alignment: Scratch.alignment) { buffer in
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: tokens) { accumulators in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: tokens) { tails in
+                    let q = buffer.baseAddress!
+                    let accs = accumulators.baseAddress!, rest = tails.baseAddress!
+                    accs.initialize(repeating: SIMD8<Float>(), count: tokens)
+                    rest.initialize(repeating: 0, count: tokens)
+                    var start = 0
+                    while start < nb {
+                        let n = Swift.min(Scratch.bytes / 32, nb &- start)
+                        let w = weights + start &* blockBytes
+                        var i = 0
+                        while i < n {
+                            F.unpack(w + i &* blockBytes, q + i &* 32)
+                            i &+= 1
+                        }
+                        for t in 0..<tokens {
+                            let a = activations + t &* activationStride + start &* 34
+                            var acc = accs[t], tail = rest[t]
+                            i = 0
+                            while i &+ 8 <= n {
+                                var sums = SIMD8<Int32>()
+                                for k in 0..<8 {
+                                    sums[k] = IntDot.s8x32(q + (i &+ k) &* 32, a + ((i &+ k) &* 34 &+ 2))
+                                }
+                                let scales = loadHalves8(w + i &* blockBytes, offset: 0, stride: blockBytes)
+                                    * loadHalves8(a + i &* 34, offset: 0, stride: 34)
+                                acc = acc.addingProduct(Lanes.floats(sums), scales)
+                                i &+= 8
+                            }
+                            while i < n {
+                                let s = IntDot.s8x32(q + i &* 32, a + (i &* 34 &+ 2))
+                                tail += Float(s) * (loadHalf(w + i &* blockBytes, 0) * loadHalf(a + i &* 34, 0))
+                                i &+= 1
+                            }
+                            accs[t] = acc
+                            rest[t] = tail
+                        }
+                        start &+= n
                     }
-                    let scales = loadHalves8(w + i &* blockBytes, offset: 0, stride: blockBytes)
-                        * loadHalves8(a + i &* 34, offset: 0, stride: 34)
-                    acc = acc.addingProduct(Lanes.floats(sums), scales)
-                    i &+= 8
+                    for t in 0..<tokens { out[t &* outputStride] = accs[t].total + rest[t] }
                 }
-                while i < n {
-                    let s = IntDot.s8x32(q + i &* 32, a + (i &* 34 &+ 2))
-                    tail += Float(s) * (loadHalf(w + i &* blockBytes, 0) * loadHalf(a + i &* 34, 0))
-                    i &+= 1
-                }
-                start &+= n
             }
-            return acc.total + tail
         }
     }
 
@@ -104,27 +128,46 @@ enum UnpackedDot {
     /// Σ over super-blocks (256 weights) of `F.blockDot`, unpacking up to four super-blocks per pass.
     @inline(__always)
     static func superBlocks<F: SuperBlockDot>(_: F.Type, _ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, blocks nb: Int) -> Float {
+        var result: Float = 0
+        superBlocks(F.self, weights, activations, activationStride: 0, tokens: 1, blocks: nb, into: &result, outputStride: 0)
+        return result
+    }
+
+    /// `superBlocks` for `tokens` activation rows, unpacking each run of super-blocks once for all
+    /// of them (see the many-token `signed`).
+    @inline(__always)
+    static func superBlocks<F: SuperBlockDot>(
+        _: F.Type, _ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, activationStride: Int, tokens: Int,
+        blocks nb: Int, into out: UnsafeMutablePointer<Float>, outputStride: Int
+    ) {
         let blockBytes = F.bytesPerBlock
-        return withUnsafeTemporaryAllocation(byteCount: Scratch.bytes, alignment: Scratch.alignment) { buffer in
-            let q = buffer.baseAddress!
-            var sum = SIMD16<Float>()
-            var start = 0
-            while start < nb {
-                let n = Swift.min(Scratch.bytes / 256, nb &- start)
-                let w = weights + start &* blockBytes, a = activations + start &* 292
-                var i = 0
-                while i < n {
-                    F.unpack(w + i &* blockBytes, q + i &* 256)
-                    i &+= 1
+        withUnsafeTemporaryAllocation(byteCount: Scratch.bytes, alignment: Scratch.alignment) { buffer in
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: tokens) { sums in
+                let q = buffer.baseAddress!, sum = sums.baseAddress!
+                sum.initialize(repeating: SIMD16<Float>(), count: tokens)
+                var start = 0
+                while start < nb {
+                    let n = Swift.min(Scratch.bytes / 256, nb &- start)
+                    let w = weights + start &* blockBytes
+                    var i = 0
+                    while i < n {
+                        F.unpack(w + i &* blockBytes, q + i &* 256)
+                        i &+= 1
+                    }
+                    for t in 0..<tokens {
+                        let a = activations + t &* activationStride + start &* 292
+                        var s = sum[t]
+                        i = 0
+                        while i < n {
+                            s += F.blockDot(w + i &* blockBytes, a + i &* 292, q + i &* 256)
+                            i &+= 1
+                        }
+                        sum[t] = s
+                    }
+                    start &+= n
                 }
-                i = 0
-                while i < n {
-                    sum += F.blockDot(w + i &* blockBytes, a + i &* 292, q + i &* 256)
-                    i &+= 1
-                }
-                start &+= n
+                for t in 0..<tokens { out[t &* outputStride] = sum[t].total }
             }
-            return sum.total
         }
     }
 }

@@ -16,21 +16,45 @@ extension Ops {
         length: Int, headDimension: Int, scale: Float,
         scores: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>
     ) {
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: headDimension) { q in
+        let wide = headDimension & ~15   // dimensions handled 16 at a time; the rest one by one
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: headDimension) { buffer in
+            let q = buffer.baseAddress!
             for d in 0..<headDimension { q[d] = Float(Float16(query[d])) }
+            let qRaw = UnsafeRawPointer(q)
             for j in 0..<length {
                 let k = keys + j &* rowStride
-                var dot: Float = 0
-                for d in 0..<headDimension { dot += q[d] * Float(k[d]) }
+                var acc = SIMD16<Float>()
+                var d = 0
+                while d < wide {
+                    let kv = Lanes.widen(UnsafeRawPointer(k + d).loadUnaligned(as: SIMD16<Float16>.self))
+                    acc = acc.addingProduct(qRaw.loadUnaligned(fromByteOffset: d &* 4, as: SIMD16<Float>.self), kv)
+                    d &+= 16
+                }
+                var dot = acc.total
+                while d < headDimension {
+                    dot += q[d] * Float(k[d])
+                    d &+= 1
+                }
                 scores[j] = dot * scale
             }
         }
         softmax(scores, count: length)
         for d in 0..<headDimension { output[d] = 0 }
+        let out = UnsafeMutableRawPointer(output)
         for j in 0..<length {
             let p = Float(Float16(scores[j]))
             let v = values + j &* rowStride
-            for d in 0..<headDimension { output[d] += p * Float(v[d]) }
+            var d = 0
+            while d < wide {
+                let vv = Lanes.widen(UnsafeRawPointer(v + d).loadUnaligned(as: SIMD16<Float16>.self))
+                let o = out.loadUnaligned(fromByteOffset: d &* 4, as: SIMD16<Float>.self)
+                out.storeBytes(of: o.addingProduct(SIMD16(repeating: p), vv), toByteOffset: d &* 4, as: SIMD16<Float>.self)
+                d &+= 16
+            }
+            while d < headDimension {
+                output[d] += p * Float(v[d])
+                d &+= 1
+            }
         }
     }
 }

@@ -23,9 +23,9 @@ public final class ActivationScratch: @unchecked Sendable {
 }
 
 public enum Ops {
-    /// Rows of weights handled together while the tokens of a batch stream past
-    /// them, so a prefill reads each weight row from cache, not DRAM, per token.
-    @usableFromInline static let rowTile = 16
+    /// Tokens whose quantized activations (about 1 KB each for a 1k-wide row) stay in
+    /// cache while a thread's weight rows stream past them.
+    @usableFromInline static let tokenTile = 64
 
     /// `y[t] = W · x[t]` for each of `tokens` input rows.
     ///
@@ -63,19 +63,27 @@ public enum Ops {
             }
             activations = UnsafeRawPointer(quantized)
         }
+        if tokens == 1 {
+            pool.run { thread, threads in
+                for r in WorkerPool.share(of: rows, thread: thread, threads: threads) {
+                    y[r] = Dot.dot(format, weights.row(r), activations, count: columns)
+                }
+            }
+            return
+        }
+        // Prefill: each weight row meets a tile of tokens at once, so its quants are unpacked
+        // once per tile and the tile's activations stay in cache while the rows stream past.
         pool.run { thread, threads in
             let mine = WorkerPool.share(of: rows, thread: thread, threads: threads)
-            var tileStart = mine.lowerBound
-            while tileStart < mine.upperBound {
-                let tileEnd = min(tileStart &+ rowTile, mine.upperBound)
-                for t in 0..<tokens {
-                    let a = activations + t &* activationStride
-                    let out = y + t &* rows
-                    for r in tileStart..<tileEnd {
-                        out[r] = Dot.dot(format, weights.row(r), a, count: columns)
-                    }
+            var tileStart = 0
+            while tileStart < tokens {
+                let tile = min(tokenTile, tokens &- tileStart)
+                let a = activations + tileStart &* activationStride
+                for r in mine {
+                    Dot.dots(format, weights.row(r), a, activationStride: activationStride, tokens: tile,
+                             count: columns, into: y + (tileStart &* rows &+ r), outputStride: rows)
                 }
-                tileStart = tileEnd
+                tileStart &+= tile
             }
         }
     }
