@@ -22,8 +22,9 @@ let package = Package(
         .target(name: "GGUF"),
         .target(name: "Kernels", swiftSettings: hotLoopFlags),
         .target(name: "Tokenizers", dependencies: ["GGUF"]),
+        .target(name: "Templates"),
         .target(name: "Models", dependencies: ["GGUF", "Kernels"], swiftSettings: hotLoopFlags),
-        .target(name: "Kinglet", dependencies: ["GGUF", "Kernels", "Tokenizers", "Models"]),
+        .target(name: "Kinglet", dependencies: ["GGUF", "Kernels", "Tokenizers", "Templates", "Models"]),
         .executableTarget(
             name: "kinglet",
             dependencies: ["Kinglet", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -31,7 +32,8 @@ let package = Package(
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"], swiftSettings: hotLoopFlags),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "GGUF"]),
+        .testTarget(name: "TemplatesTests", dependencies: ["Templates"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "GGUF", "Kernels"]),
-        .testTarget(name: "KingletTests", dependencies: ["Kinglet", "GGUF", "Tokenizers", "Models"]),
+        .testTarget(name: "KingletTests", dependencies: ["Kinglet", "GGUF", "Tokenizers", "Templates", "Models"]),
     ]
 )

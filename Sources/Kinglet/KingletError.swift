@@ -1,5 +1,6 @@
 import GGUF
 import Models
+import Templates
 import Tokenizers
 
 /// Errors of the Kinglet API. Each description is one line that says what to do.
@@ -9,6 +10,8 @@ public enum KingletError: Error, Sendable, CustomStringConvertible {
     case file(GGUFError)
     case model(ModelError)
     case tokenizer(TokenizerError)
+    case template(TemplateError)
+    case noChatTemplate(path: String)
     case promptTooLong(tokens: Int, context: Int)
     case emptyPrompt
 
@@ -21,6 +24,9 @@ public enum KingletError: Error, Sendable, CustomStringConvertible {
         case .file(let error): return error.description
         case .model(let error): return error.description
         case .tokenizer(let error): return error.description
+        case .template(let error): return "chat template: \(error.description)"
+        case .noChatTemplate(let path):
+            return "\(path) has no chat template (a base model?); use --raw for plain completion or --template FILE.jinja"
         case .promptTooLong(let tokens, let context):
             return "the prompt is \(tokens) tokens but the context holds \(context); shorten it or raise --context"
         case .emptyPrompt:

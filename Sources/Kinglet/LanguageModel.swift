@@ -2,6 +2,7 @@ import Foundation
 import GGUF
 import Models
 import Synchronization
+import Templates
 import Tokenizers
 
 /// A model loaded from a GGUF file, with its tokenizer: the entry point of the Kinglet API.
@@ -44,6 +45,9 @@ public final class LanguageModel: @unchecked Sendable {
     /// Positions each sequence can hold.
     public let contextLength: Int
     public let options: Options
+    /// The model's own chat format; a failure to parse it is kept for when chat is asked for,
+    /// so raw completion still works with a template Kinglet cannot read.
+    private let chatFormatResult: Result<ChatFormat?, KingletError>
     private let architecture: any Architecture
     private let lock = Mutex<Void>(())
 
@@ -57,7 +61,10 @@ public final class LanguageModel: @unchecked Sendable {
             architecture = try ArchitectureRegistry.load(
                 file, options: LoadOptions(threads: options.threads, maxBatch: options.maxBatch))
         } catch { throw .model(error) }
+        let tokenizer: Tokenizer
         do { tokenizer = try Tokenizer(gguf: file.metadata) } catch { throw .tokenizer(error) }
+        self.tokenizer = tokenizer
+        chatFormatResult = Result { () throws(KingletError) in try ChatFormat(file: file, tokenizer: tokenizer) }
         self.path = path
         self.file = file
         self.options = options
@@ -75,13 +82,31 @@ public final class LanguageModel: @unchecked Sendable {
         architecture.makeCache(sequences: sequences, capacity: capacity)
     }
 
-    /// The prompt for one user message in the ChatML format Qwen's template
-    /// produces (with its default system message when none is given).
+    /// The chat format from the model file.
     ///
-    /// Stands in for rendering the model's own chat template.
-    public func chatPrompt(_ user: String, system: String? = nil) -> [Int32] {
-        let system = system ?? "You are Qwen, created by Alibaba Cloud. You are a helpful assistant."
-        let text = "<|im_start|>system\n\(system)<|im_end|>\n<|im_start|>user\n\(user)<|im_end|>\n<|im_start|>assistant\n"
-        return tokenizer.encode(text, parseSpecial: true)
+    /// - Throws: `KingletError.noChatTemplate` when the file has none (a base model), or
+    ///   `.template` when its template does not parse.
+    public func chatFormat() throws(KingletError) -> ChatFormat {
+        switch chatFormatResult {
+        case .success(let format?): return format
+        case .success(nil): throw .noChatTemplate(path: path)
+        case .failure(let error): throw error
+        }
+    }
+
+    /// Tokens for `messages` rendered by `format` (default: the model's own), ready to generate after.
+    public func chatPrompt(messages: [TemplateValue], tools: [TemplateValue]? = nil, format given: ChatFormat? = nil,
+                           extra: [String: TemplateValue] = [:]) throws(KingletError) -> [Int32] {
+        let format: ChatFormat
+        if let given { format = given } else { format = try chatFormat() }
+        let text = try format.render(messages: messages, tools: tools, addGenerationPrompt: true, extra: extra)
+        // Templates that write the BOS text themselves must not get a second one.
+        let writesBOS = !format.bosToken.isEmpty && text.hasPrefix(format.bosToken)
+        return tokenizer.encode(text, addBOS: writesBOS ? false : nil, parseSpecial: true)
+    }
+
+    /// Tokens for one user message (and an optional system message) in the model's chat format.
+    public func chatPrompt(_ user: String, system: String? = nil, format: ChatFormat? = nil) throws(KingletError) -> [Int32] {
+        try chatPrompt(messages: ChatFormat.messages(user: user, system: system), format: format)
     }
 }

@@ -6,8 +6,8 @@ extension Tokenizer {
     ///   - addEOS: append EOS; nil uses the model's default (`addsEOS`).
     ///   - parseSpecial: match special added tokens such as `<|im_start|>` in the text. When
     ///     false they are encoded as plain text, but non-special added tokens (Qwen's
-    ///     `<tool_call>`, `<|fim_prefix|>`) are still matched, as in Hugging Face's
-    ///     `split_special_tokens`.
+    ///     `<tool_call>`, `<|fim_prefix|>`; Gemma's whitespace runs and HTML tags) are still
+    ///     matched, as in Hugging Face's `split_special_tokens`.
     public func encode(_ text: String, addBOS: Bool? = nil, addEOS: Bool? = nil, parseSpecial: Bool = true) -> [Int32] {
         var ids: [Int32] = []
         ids.reserveCapacity(text.utf8.count / 3 + 2)
@@ -15,13 +15,19 @@ extension Tokenizer {
         var text = text
         text.withUTF8 { utf8 in
             var scratch = EncodingScratch()
-            specialTokens.split(utf8, parseSpecial: parseSpecial) { segment in
-                switch segment {
-                case .token(let id):
-                    ids.append(id)
-                case .text(let range):
-                    encodeOrdinary(UnsafeBufferPointer(rebasing: utf8[range]), into: &ids, scratch: &scratch)
+            switch algorithm {
+            case .byteLevel(let model, let preTokenizer):
+                specialTokens.split(utf8, parseSpecial: parseSpecial) { segment in
+                    switch segment {
+                    case .token(let id):
+                        ids.append(id)
+                    case .text(let range):
+                        encodeByteLevel(UnsafeBufferPointer(rebasing: utf8[range]), model, preTokenizer, into: &ids, scratch: &scratch)
+                    }
                 }
+            case .sentencePiece(let model, let addsSpacePrefix):
+                encodeSentencePiece(utf8, model, addsSpacePrefix: addsSpacePrefix, parseSpecial: parseSpecial,
+                                    into: &ids, scratch: &scratch)
             }
         }
         if addEOS ?? addsEOS, let eos = eosToken { ids.append(eos) }
@@ -33,18 +39,21 @@ extension Tokenizer {
         var scalars = ScalarBuffer()
         var bpe = BPEModel.Scratch()
         var wordText: [UInt8] = []
+        var sentencePiece = SentencePieceModel.Scratch()
     }
 
     /// Text with no added tokens in it: normalize, pre-tokenize, merge.
-    func encodeOrdinary(_ text: UnsafeBufferPointer<UInt8>, into ids: inout [Int32], scratch: inout EncodingScratch) {
+    private func encodeByteLevel(_ text: UnsafeBufferPointer<UInt8>, _ model: BPEModel, _ preTokenizer: PreTokenizer,
+                                 into ids: inout [Int32], scratch: inout EncodingScratch) {
         if preTokenizer.normalizesToNFC {
-            NFC.withNormalized(text) { encodeNormalized($0, into: &ids, scratch: &scratch) }
+            NFC.withNormalized(text) { encodeNormalized($0, model, preTokenizer, into: &ids, scratch: &scratch) }
         } else {
-            encodeNormalized(text, into: &ids, scratch: &scratch)
+            encodeNormalized(text, model, preTokenizer, into: &ids, scratch: &scratch)
         }
     }
 
-    private func encodeNormalized(_ text: UnsafeBufferPointer<UInt8>, into ids: inout [Int32], scratch: inout EncodingScratch) {
+    private func encodeNormalized(_ text: UnsafeBufferPointer<UInt8>, _ model: BPEModel, _ preTokenizer: PreTokenizer,
+                                  into ids: inout [Int32], scratch: inout EncodingScratch) {
         scratch.scalars.load(text)
         let offsets = scratch.scalars.offsets
         preTokenizer.split(scratch.scalars) { word in

@@ -7,6 +7,9 @@ enum TokenizerKey {
     static let tokens = "tokenizer.ggml.tokens"
     static let tokenType = "tokenizer.ggml.token_type"
     static let merges = "tokenizer.ggml.merges"
+    static let scores = "tokenizer.ggml.scores"
+    static let unknown = "tokenizer.ggml.unknown_token_id"
+    static let addSpacePrefix = "tokenizer.ggml.add_space_prefix"
     static let bos = "tokenizer.ggml.bos_token_id"
     static let eos = "tokenizer.ggml.eos_token_id"
     static let eot = "tokenizer.ggml.eot_token_id"
@@ -23,7 +26,8 @@ extension Tokenizer {
     /// The tokenizer described by a model file's `tokenizer.ggml.*` metadata.
     ///
     /// Supports byte-level BPE (`tokenizer.ggml.model` = `gpt2`) with the pre-tokenizers of
-    /// `PreTokenizer.ggufNames` (`qwen2`, `llama-bpe`, `qwen35`, `gpt-2`, …).
+    /// `PreTokenizer.ggufNames` (`qwen2`, `llama-bpe`, `qwen35`, `gpt-2`, …), and SentencePiece
+    /// BPE (`llama`: Gemma, Llama 2, Mistral) from `tokenizer.ggml.scores`.
     /// - Throws: `TokenizerError` naming the missing or unsupported piece; nothing falls back
     ///   silently.
     public convenience init(gguf metadata: GGUFMetadata) throws(TokenizerError) {
@@ -39,47 +43,80 @@ extension Tokenizer {
     ///   whatever `init(gguf:)` throws.
     public convenience init(gguf metadata: GGUFMetadata, addedTokens: [AddedToken]) throws(TokenizerError) {
         let modelName = try metadata.requiredTokenizerValue(TokenizerKey.model, GGUFMetadata.optionalString)
-        guard modelName == "gpt2" else { throw .unsupportedModel(modelName, supported: ["gpt2"]) }
-        let preName = try metadata.requiredTokenizerValue(TokenizerKey.pre, GGUFMetadata.optionalString)
-        let preTokenizer = try PreTokenizer(ggufName: preName)
-
-        var tokens = try metadata.requiredTokenizerValue(TokenizerKey.tokens, GGUFMetadata.optionalStrings)
-        guard tokens.count < Int(Int32.max) else { throw .vocabularyTooLarge(tokens.count) }
-        var kinds = [TokenKind](repeating: .normal, count: tokens.count)
-        if let codes = try metadata.tokenizerValue(TokenizerKey.tokenType, GGUFMetadata.optionalIntegers) {
-            guard codes.count == tokens.count else {
-                throw .countMismatch(key: TokenizerKey.tokenType, count: codes.count, expected: tokens.count)
-            }
-            kinds = codes.map(TokenKind.init(ggufCode:))
+        switch modelName {
+        case "gpt2":
+            let preName = try metadata.requiredTokenizerValue(TokenizerKey.pre, GGUFMetadata.optionalString)
+            let preTokenizer = try PreTokenizer(ggufName: preName)
+            let entries = try Entries(metadata, addedTokens: addedTokens)
+            let vocabulary = try Vocabulary(byteLevel: entries.tokens, kinds: entries.kinds)
+            let merges = try metadata.requiredTokenizerValue(TokenizerKey.merges, GGUFMetadata.optionalStrings)
+            let model = try BPEModel(merges: merges, vocabulary: vocabulary)
+            try self.init(metadata, entries: entries, vocabulary: vocabulary, algorithm: .byteLevel(model, preTokenizer),
+                          addsBOSByDefault: preTokenizer.addsBOSByDefault)
+        case "llama":
+            let entries = try Entries(metadata, addedTokens: addedTokens)
+            let vocabulary = try Vocabulary(sentencePiece: entries.tokens, kinds: entries.kinds)
+            let model = try SentencePieceModel(gguf: metadata, vocabulary: vocabulary)
+            // llama.cpp's default for SentencePiece vocabularies (`add_space_prefix = true`)
+            let addsSpacePrefix = try metadata.tokenizerValue(TokenizerKey.addSpacePrefix, GGUFMetadata.optionalBool) ?? true
+            try self.init(metadata, entries: entries, vocabulary: vocabulary,
+                          algorithm: .sentencePiece(model, addsSpacePrefix: addsSpacePrefix), addsBOSByDefault: true)
+        default:
+            throw .unsupportedModel(modelName, supported: ["gpt2", "llama"])
         }
+    }
+
+    /// Vocabulary texts and kinds from the metadata, with the added tokens applied.
+    private struct Entries {
+        var tokens: [String]
+        var kinds: [TokenKind]
+        /// Added tokens' own special flag, by id.
         var specialOverride: [Int32: Bool] = [:]
-        for added in addedTokens {
-            guard added.id >= 0 && Int(added.id) < tokens.count else {
-                throw .addedTokenOutOfRange(text: added.text, id: Int(added.id), vocabularySize: tokens.count)
+
+        init(_ metadata: GGUFMetadata, addedTokens: [AddedToken]) throws(TokenizerError) {
+            tokens = try metadata.requiredTokenizerValue(TokenizerKey.tokens, GGUFMetadata.optionalStrings)
+            guard tokens.count < Int(Int32.max) else { throw .vocabularyTooLarge(tokens.count) }
+            kinds = [TokenKind](repeating: .normal, count: tokens.count)
+            if let codes = try metadata.tokenizerValue(TokenizerKey.tokenType, GGUFMetadata.optionalIntegers) {
+                guard codes.count == tokens.count else {
+                    throw .countMismatch(key: TokenizerKey.tokenType, count: codes.count, expected: tokens.count)
+                }
+                kinds = codes.map(TokenKind.init(ggufCode:))
             }
-            tokens[Int(added.id)] = added.text
-            kinds[Int(added.id)] = added.isSpecial ? .control : .userDefined
-            specialOverride[added.id] = added.isSpecial
+            for added in addedTokens {
+                guard added.id >= 0 && Int(added.id) < tokens.count else {
+                    throw .addedTokenOutOfRange(text: added.text, id: Int(added.id), vocabularySize: tokens.count)
+                }
+                tokens[Int(added.id)] = added.text
+                kinds[Int(added.id)] = added.isSpecial ? .control : .userDefined
+                specialOverride[added.id] = added.isSpecial
+            }
         }
+    }
 
-        let vocabulary = try Vocabulary(byteLevel: tokens, kinds: kinds)
-        let merges = try metadata.requiredTokenizerValue(TokenizerKey.merges, GGUFMetadata.optionalStrings)
-        let model = try BPEModel(merges: merges, vocabulary: vocabulary)
-
+    /// Finishes loading: the added tokens to match and the special ids.
+    private convenience init(_ metadata: GGUFMetadata, entries: Entries, vocabulary: Vocabulary, algorithm: Algorithm,
+                             addsBOSByDefault: Bool) throws(TokenizerError) {
         var matched: [AddedToken] = []
-        for (index, kind) in kinds.enumerated() {
+        for (index, kind) in entries.kinds.enumerated() {
             switch kind {
             case .control, .userDefined, .unknown: break
             default: continue
             }
             let id = Int32(index)
-            let isSpecial = specialOverride[id] ?? Self.isSpecialAddedToken(tokens[index], kind: kind)
-            matched.append(AddedToken(id: id, text: tokens[index], isSpecial: isSpecial))
+            let text = entries.tokens[index]
+            let isSpecial = entries.specialOverride[id] ?? Self.isSpecialAddedToken(text, kind: kind)
+            switch algorithm {
+            case .byteLevel:
+                matched.append(AddedToken(id: id, text: text, isSpecial: isSpecial))
+            case .sentencePiece:
+                // matched after normalization; the GGUF converter stored Gemma's whitespace
+                // pieces ("▁▁", …) with ASCII spaces, so "▁ " in the text still matches "  "
+                matched.append(AddedToken(id: id, text: SentencePieceModel.normalized(text), isSpecial: isSpecial))
+            }
         }
-
-        let ids = try Self.specialIDs(metadata, tokens: tokens, preTokenizer: preTokenizer)
-        self.init(vocabulary: vocabulary, model: model, preTokenizer: preTokenizer,
-                  specialTokens: SpecialTokenSplitter(matched), ids: ids)
+        let ids = try Self.specialIDs(metadata, tokens: entries.tokens, addsBOSByDefault: addsBOSByDefault)
+        self.init(vocabulary: vocabulary, algorithm: algorithm, specialTokens: SpecialTokenSplitter(matched), ids: ids)
     }
 
     /// Whether an added token from GGUF is "special" in Hugging Face's sense (skipped by
@@ -97,7 +134,7 @@ extension Tokenizer {
         }
     }
 
-    private static func specialIDs(_ metadata: GGUFMetadata, tokens: [String], preTokenizer: PreTokenizer) throws(TokenizerError) -> SpecialIDs {
+    private static func specialIDs(_ metadata: GGUFMetadata, tokens: [String], addsBOSByDefault: Bool) throws(TokenizerError) -> SpecialIDs {
         func id(_ key: String, lenient: Bool = false) throws(TokenizerError) -> Int32? {
             guard let value = try metadata.tokenizerValue(key, GGUFMetadata.optionalInteger) else { return nil }
             guard value >= 0 && value < tokens.count else {
@@ -112,7 +149,7 @@ extension Tokenizer {
         var ids = SpecialIDs(
             bos: try id(TokenizerKey.bos), eos: try id(TokenizerKey.eos), eot: try id(TokenizerKey.eot),
             padding: try id(TokenizerKey.padding, lenient: true),
-            addsBOS: try flag(TokenizerKey.addBOS) ?? preTokenizer.addsBOSByDefault,
+            addsBOS: try flag(TokenizerKey.addBOS) ?? addsBOSByDefault,
             addsEOS: try flag(TokenizerKey.addEOS) ?? false,
             endOfGeneration: [])
         if ids.addsBOS && ids.bos == nil { throw .missingSpecialToken(flag: TokenizerKey.addBOS, idKey: TokenizerKey.bos) }

@@ -2,8 +2,10 @@
 ///
 /// The pipeline follows Hugging Face `tokenizers`: added tokens are cut out of the raw text
 /// (`SpecialTokenSplitter`), each remaining span is normalized (`NFC`), split into words
-/// (`PreTokenizer`) and each word's bytes are merged into tokens (`BPEModel`). Decoding maps
-/// every id to the raw bytes it stands for and reads them as UTF-8.
+/// (`PreTokenizer`) and each word's bytes are merged into tokens (`BPEModel`). SentencePiece
+/// vocabularies (Gemma, Llama 2) instead replace spaces with U+2581 first and merge each span
+/// by piece score (`SentencePieceModel`). Decoding maps every id to the raw bytes it stands for
+/// and reads them as UTF-8.
 ///
 /// ```swift
 /// let tokenizer = try Tokenizer(gguf: GGUFFile(contentsOf: path).metadata)
@@ -14,9 +16,20 @@
 /// Immutable after loading, so one instance can be shared across tasks.
 public final class Tokenizer: Sendable {
     let vocabulary: Vocabulary
-    let model: BPEModel
-    let preTokenizer: PreTokenizer
+    let algorithm: Algorithm
+    /// Matches added tokens: in the raw text for byte-level BPE, in the normalized text (spaces
+    /// as U+2581) for SentencePiece.
     let specialTokens: SpecialTokenSplitter
+
+    /// How text without added tokens becomes ids, chosen by `tokenizer.ggml.model`.
+    enum Algorithm: Sendable {
+        /// `gpt2`: a regex pre-tokenizer, then byte-level BPE by merge rank.
+        case byteLevel(BPEModel, PreTokenizer)
+        /// `llama`: SentencePiece BPE by piece score. With `addsSpacePrefix`
+        /// (`tokenizer.ggml.add_space_prefix`) each span at the start or after an added token gets
+        /// a leading U+2581, as llama.cpp does.
+        case sentencePiece(SentencePieceModel, addsSpacePrefix: Bool)
+    }
 
     /// Beginning of sequence (`tokenizer.ggml.bos_token_id`), when the file names one.
     public let bosToken: Int32?
@@ -27,7 +40,7 @@ public final class Tokenizer: Sendable {
     /// `tokenizer.ggml.padding_token_id`, when the file names one inside the vocabulary.
     public let paddingToken: Int32?
     /// Whether `encode` prepends BOS by default (`tokenizer.ggml.add_bos_token`; when absent,
-    /// llama.cpp's default for the pre-tokenizer: true for Llama 3, false otherwise).
+    /// llama.cpp's default: true for SentencePiece and Llama 3, false for other byte-level BPE).
     public let addsBOS: Bool
     /// Whether `encode` appends EOS by default (`tokenizer.ggml.add_eos_token`, default false).
     public let addsEOS: Bool
@@ -47,11 +60,9 @@ public final class Tokenizer: Sendable {
         var endOfGeneration: Set<Int32>
     }
 
-    init(vocabulary: Vocabulary, model: BPEModel, preTokenizer: PreTokenizer,
-         specialTokens: SpecialTokenSplitter, ids: SpecialIDs) {
+    init(vocabulary: Vocabulary, algorithm: Algorithm, specialTokens: SpecialTokenSplitter, ids: SpecialIDs) {
         self.vocabulary = vocabulary
-        self.model = model
-        self.preTokenizer = preTokenizer
+        self.algorithm = algorithm
         self.specialTokens = specialTokens
         bosToken = ids.bos
         eosToken = ids.eos
@@ -65,15 +76,17 @@ public final class Tokenizer: Sendable {
     /// The number of ids, including control and unused entries.
     public var vocabularySize: Int { vocabulary.count }
 
-    /// The raw bytes token `id` stands for: byte-level decoded for ordinary tokens, the literal
-    /// UTF-8 text for control and user-defined ones. Empty for an id outside the vocabulary.
+    /// The raw bytes token `id` stands for: byte-level decoded for ordinary tokens (U+2581 read
+    /// as a space in SentencePiece vocabularies, `<0xAB>` as one byte), the literal UTF-8 text
+    /// for control and user-defined ones. Empty for an id outside the vocabulary.
     public func bytes(of id: Int32) -> [UInt8] {
         guard vocabulary.isValid(id) else { return [] }
         return Array(vocabulary.piece(id))
     }
 
     /// The id whose vocabulary entry is exactly `text`, in the vocabulary's own spelling
-    /// (byte-level for ordinary tokens, e.g. `"Ġthe"`; literal for `"<|im_end|>"`).
+    /// (byte-level for ordinary tokens, e.g. `"Ġthe"`, or `"▁the"` in SentencePiece; literal for
+    /// `"<|im_end|>"`).
     public func token(for text: String) -> Int32? {
         vocabulary.texts.id(of: text).map { Int32($0) }
     }

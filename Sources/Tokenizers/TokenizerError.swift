@@ -16,7 +16,8 @@ public enum TokenizerError: Error, Sendable, CustomStringConvertible {
     case countMismatch(key: String, count: Int, expected: Int)
     /// The same text appears twice in the vocabulary.
     case duplicateToken(String, first: Int, second: Int)
-    /// A byte-level vocabulary lacks the single-character token for a byte.
+    /// A byte-level vocabulary lacks the single-character token for a byte, or a SentencePiece
+    /// vocabulary with byte tokens lacks the `<0xAB>` token of one.
     case missingByteToken(UInt8)
     /// A merge rule is not two space-separated token texts.
     case malformedMerge(String, index: Int)
@@ -46,7 +47,7 @@ public enum TokenizerError: Error, Sendable, CustomStringConvertible {
         case .duplicateToken(let text, let first, let second):
             return "duplicate vocabulary entry '\(text)' at ids \(first) and \(second)"
         case .missingByteToken(let byte):
-            return "byte-level vocabulary has no token for byte 0x\(String(byte, radix: 16, uppercase: true))"
+            return "vocabulary has no token for byte 0x\(String(byte, radix: 16, uppercase: true))"
         case .malformedMerge(let merge, let index):
             return "merge #\(index) '\(merge)' is not two space-separated tokens"
         case .unknownMergeToken(let token, let merge, let index):

@@ -7,7 +7,7 @@ struct KingletCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kinglet",
         abstract: "Run small open-weight language models locally.",
-        subcommands: [Run.self, Info.self, Logits.self, Tokenize.self])
+        subcommands: [Run.self, Info.self, Logits.self, Tokenize.self, Template.self])
 }
 
 /// Options every command that loads a model shares.
@@ -57,6 +57,13 @@ func promptText(_ argument: String?) throws -> String {
     guard let text = String(data: data, encoding: .utf8) else {
         throw CommandFailure("standard input is not valid UTF-8")
     }
+    return text
+}
+
+/// The contents of a UTF-8 text file, or a one-line error naming it.
+func readText(_ path: String) throws -> String {
+    guard let data = FileManager.default.contents(atPath: path) else { throw CommandFailure("cannot read \(path)") }
+    guard let text = String(data: data, encoding: .utf8) else { throw CommandFailure("\(path) is not valid UTF-8") }
     return text
 }
 

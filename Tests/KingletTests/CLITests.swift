@@ -2,6 +2,7 @@
 import Foundation
 import GGUF
 import Kinglet
+import Templates
 import Testing
 
 @Suite(.serialized) struct CLITests {
@@ -148,6 +149,49 @@ import Testing
         let model = try TestEnvironment.modelPath("qwen2.5-coder:0.5b")
         try expectFailure(["logits", "-m", model, "--ids", "1,x"], mentions: "--ids")
         try expectFailure(["logits", "-m", model, "--ids", "999999999"], mentions: "vocabulary")
+    }
+
+    @Test func templateCommandPrintsTheRenderedPromptExactly() throws {
+        let model = try TestEnvironment.modelPath("qwen2.5-coder:0.5b")
+        for record in try GreedyRecord.load(QwenConformanceTests.recordsFile) where record.messages != nil {
+            let messages = try temporaryFile(Array(TemplateValue.array(try record.messageValues()).jsonString().utf8), name: "messages.json")
+            let result = try TestEnvironment.runKinglet(["template", "-m", model, "--messages", messages.path])
+            #expect(result.status == 0, "\(result.err)")
+            #expect(result.out == record.rendered_prompt, "\(record.prompt_id)")
+        }
+    }
+
+    @Test func templateCommandRendersAFileWithGivenTokens() throws {
+        let template = try temporaryFile(Array("{{ bos_token }}{% for m in messages %}[{{ m.role }}]{{ m.content }}{% endfor %}{{ eos_token }}".utf8),
+                                         name: "t.jinja")
+        let messages = try temporaryFile(Array(#"[{"role": "user", "content": "héllo"}]"#.utf8), name: "m.json")
+        let result = try TestEnvironment.runKinglet(
+            ["template", "--template", template.path, "--messages", messages.path, "--bos", "<s>", "--eos", "</s>"])
+        #expect(result.status == 0, "\(result.err)")
+        #expect(result.out == "<s>[user]héllo</s>")
+    }
+
+    @Test func templateErrorsAreOneLine() throws {
+        let template = try temporaryFile(Array("{% if %}".utf8), name: "bad.jinja")
+        let messages = try temporaryFile(Array("[]".utf8), name: "m.json")
+        try expectFailure(["template", "--template", template.path, "--messages", messages.path], mentions: "line 1")
+        try expectFailure(["template", "--template", template.path, "--messages", "/nonexistent.json"], mentions: "/nonexistent.json")
+    }
+
+    @Test func tokenizeJSONLinesMatchesTheConformanceIds() throws {
+        let model = try TestEnvironment.modelPath("qwen2.5-coder:0.5b")
+        let url = TestEnvironment.conformance.appendingPathComponent("tokenizer/expected-qwen2.jsonl")
+        let records = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").prefix(40)
+        let input = records.joined(separator: "\n") + "\n"   // extra keys (ids, case) are ignored
+        let result = try TestEnvironment.runKinglet(["tokenize", "-m", model, "--jsonl"], stdin: input)
+        #expect(result.status == 0, "\(result.err)")
+        let got = result.out.split(separator: "\n")
+        #expect(got.count == records.count)
+        for (line, record) in zip(got, records) {
+            let expected = try #require(try JSONSerialization.jsonObject(with: Data(record.utf8)) as? [String: Any])
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect(object["ids"] as? [Int] == expected["ids"] as? [Int], "\(expected["case"] ?? "")")
+        }
     }
 
     @Test func infoDescribesTheModel() throws {

@@ -25,6 +25,17 @@ import Testing
         }
     }
 
+    @Test func chatPromptsRenderTheModelsTemplateExactly() throws {
+        let chats = records.filter { $0.messages != nil }
+        #expect(chats.count == 6)
+        for record in chats {
+            let messages = try record.messageValues()
+            let text = try model.chatFormat().render(messages: messages)
+            #expect(text == record.rendered_prompt, "\(record.prompt_id)")
+            #expect(try model.chatPrompt(messages: messages) == record.prompt_ids, "\(record.prompt_id)")
+        }
+    }
+
     @Test func teacherForcedTopOneAgrees() throws {
         var exact = 0, total = 0
         var misses: [String] = []

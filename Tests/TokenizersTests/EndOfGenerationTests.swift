@@ -16,6 +16,18 @@ struct EndOfGenerationTests {
         #expect(!tokenizer.isControl(151657))    // <tool_call> is user-defined
     }
 
+    @Test func gemmaEndOfGenerationMatchesLlamaCpp() throws {
+        let tokenizer = try Fixtures.gemma.get()
+        #expect(tokenizer.bosToken == 2)        // <bos>
+        #expect(tokenizer.eosToken == 1)        // <eos>
+        #expect(tokenizer.paddingToken == 0)    // <pad>
+        #expect(tokenizer.eotToken == nil)
+        // <eos>, <end_of_turn>, and the user-defined "</s>" piece (llama.cpp matches its text too)
+        #expect(tokenizer.endOfGenerationTokens == [1, 106, 212])
+        #expect(tokenizer.isControl(106))
+        #expect(tokenizer.kind(of: 212) == .userDefined)
+    }
+
     @Test func endTokenIsDroppedWhenReturnAndCallExist() throws {
         let extra = ["<|end|>", "<|return|>", "<|call|>", "<|im_end|>"]
         let metadata = TinyGGUF.bpe(extra: extra, types: [3, 3, 3, 3], merges: [],

@@ -1,4 +1,4 @@
-// Pins StreamingDetokenizer: its concatenated output equals one-shot decode for random text, random token sequences and byte-by-byte splits.
+// Pins StreamingDetokenizer (Qwen and Gemma): its concatenated output equals one-shot decode for random text, random token sequences and byte-by-byte splits.
 import Testing
 @testable import Tokenizers
 
@@ -74,5 +74,61 @@ struct StreamingDetokenizerTests {
         #expect(detokenizer.append(euroBytes[1]) == "")
         #expect(detokenizer.append(euroBytes[2]) == "€")
         #expect(detokenizer.finish() == "")
+    }
+
+    // MARK: Gemma (SentencePiece, byte fallback at 238 + byte)
+
+    /// Text that falls back to bytes in Gemma's vocabulary, between ordinary pieces.
+    private static let gemmaFragments = fragments + ["\u{10FFFF}", "\u{E000}", "\u{1F9FF}\u{1F9FF}", "  ", "\n\n", "<start_of_turn>", "<b>", "\u{2581}"]
+
+    @Test func gemmaRandomTextMatchesOneShotDecode() throws {
+        let tokenizer = try Fixtures.gemma.get()
+        var rng = SeededRandom(seed: 270)
+        for round in 0..<2000 {
+            let text = (0..<Int.random(in: 1...20, using: &rng)).map { _ in Self.gemmaFragments.randomElement(using: &rng)! }.joined()
+            let ids = tokenizer.encode(text, parseSpecial: Bool.random(using: &rng))
+            let skip = round % 3 == 0
+            let (streamed, chunks) = stream(ids, tokenizer, skipSpecial: skip)
+            #expect(Array(streamed.utf8) == Array(tokenizer.decode(ids, skipSpecial: skip).utf8), "\(text.debugDescription)")
+            #expect(chunks.allSatisfy { !$0.unicodeScalars.contains("\u{FFFD}") }, "\(text.debugDescription)")
+        }
+    }
+
+    @Test func gemmaByteTokensSplitAcrossAppendsReassemble() throws {
+        let tokenizer = try Fixtures.gemma.get()
+        var rng = SeededRandom(seed: 238)
+        for _ in 0..<2000 {
+            let text = (0..<Int.random(in: 1...12, using: &rng)).map { _ in Self.gemmaFragments.randomElement(using: &rng)! }.joined()
+            // every byte as its <0xAB> token, with ordinary pieces at random cut points
+            var ids: [Int32] = []
+            for character in text {
+                if Bool.random(using: &rng) {
+                    ids += tokenizer.encode(String(character), addBOS: false, parseSpecial: false)
+                } else {
+                    ids += String(character).utf8.map { 238 + Int32($0) }
+                }
+            }
+            let (streamed, chunks) = stream(ids, tokenizer)
+            #expect(Array(streamed.utf8) == Array(tokenizer.decode(ids).utf8))
+            if !text.unicodeScalars.contains("\u{2581}") {   // a literal "▁" decodes as a space
+                #expect(Array(streamed.utf8) == Array(text.utf8))
+            }
+            #expect(chunks.allSatisfy { !$0.unicodeScalars.contains("\u{FFFD}") }, "\(text.debugDescription)")
+        }
+    }
+
+    @Test func gemmaRandomTokenSequencesMatchOneShotDecode() throws {
+        let tokenizer = try Fixtures.gemma.get()
+        var rng = SeededRandom(seed: 3270)
+        for _ in 0..<3000 {
+            let ids: [Int32] = (0..<Int.random(in: 1...16, using: &rng)).map { _ in
+                Bool.random(using: &rng)
+                    ? Int32.random(in: 0..<Int32(tokenizer.vocabularySize), using: &rng)
+                    : 238 + Int32.random(in: 0..<256, using: &rng)
+            }
+            let skip = Bool.random(using: &rng)
+            let (streamed, _) = stream(ids, tokenizer, skipSpecial: skip)
+            #expect(Array(streamed.utf8) == Array(tokenizer.decode(ids, skipSpecial: skip).utf8), "ids \(ids)")
+        }
     }
 }

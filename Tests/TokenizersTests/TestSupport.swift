@@ -31,14 +31,25 @@ enum Fixtures {
     }
 
     static let qwenModelName = "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
+    static let gemmaModelName = "gemma-3-270m-q4_k_m.gguf"
 
     /// The Qwen2.5 tokenizer, loaded once for all tests.
     static let qwen: Result<Tokenizer, any Error> = Result { try Tokenizer(gguf: qwenMetadata.get()) }
 
     static let qwenMetadata: Result<GGUFMetadata, any Error> = Result {
-        let path = kingletHome.appendingPathComponent("models/\(qwenModelName)").path
+        try metadata(qwenModelName, fetch: "scripts/fetch-model")
+    }
+
+    /// The Gemma 3 (SentencePiece) tokenizer, loaded once for all tests.
+    static let gemma: Result<Tokenizer, any Error> = Result {
+        try Tokenizer(gguf: metadata(gemmaModelName, fetch: "scripts/fetch-model gemma3:270m"))
+    }
+
+    /// The metadata of `$KINGLET_HOME/models/<file>`; a missing file names the command that fetches it.
+    private static func metadata(_ file: String, fetch: String) throws -> GGUFMetadata {
+        let path = kingletHome.appendingPathComponent("models/\(file)").path
         guard FileManager.default.fileExists(atPath: path) else {
-            throw Missing(description: "model file \(path) is missing: run scripts/fetch-model to download it")
+            throw Missing(description: "model file \(path) is missing: run \(fetch) to download it")
         }
         return try GGUFFile(contentsOf: path).metadata
     }
@@ -74,6 +85,14 @@ enum Fixtures {
     }
 }
 
+extension Tokenizer {
+    /// The byte-level BPE model of a `gpt2` tokenizer (tests only ask byte-level tokenizers).
+    var model: BPEModel {
+        guard case .byteLevel(let model, _) = algorithm else { fatalError("not a byte-level tokenizer") }
+        return model
+    }
+}
+
 /// Crafted tokenizer metadata, for loading tests.
 enum TinyGGUF {
     /// The 256 byte-level single-byte tokens, in byte order.
@@ -104,5 +123,28 @@ enum TinyGGUF {
             if let value = metadata[other] { copy.set(other, value) }
         }
         return copy
+    }
+
+    /// A SentencePiece vocabulary (`llama`): `<unk>`, `<s>`, `</s>`, then `pieces` with their
+    /// scores and types (default normal), then the 256 `<0xAB>` byte tokens unless `bytes` is false.
+    static func sentencePiece(_ pieces: [(String, Float)], types extraTypes: [Int32]? = nil, bytes: Bool = true,
+                              more: [(String, GGUFValue)] = []) -> GGUFMetadata {
+        let byteTexts = bytes ? (0..<256).map { "<0x" + ($0 < 16 ? "0" : "") + String($0, radix: 16, uppercase: true) + ">" } : []
+        let tokens = ["<unk>", "<s>", "</s>"] + pieces.map(\.0) + byteTexts
+        let scores = [Float](repeating: 0, count: 3) + pieces.map(\.1) + [Float](repeating: 0, count: byteTexts.count)
+        let types = [2, 3, 3] + (extraTypes ?? [Int32](repeating: 1, count: pieces.count))
+            + [Int32](repeating: 6, count: byteTexts.count)
+        var metadata = GGUFMetadata()
+        metadata.set("tokenizer.ggml.model", .string("llama"))
+        metadata.set("tokenizer.ggml.pre", .string("default"))
+        metadata.set("tokenizer.ggml.tokens", .array(.strings(tokens)))
+        metadata.set("tokenizer.ggml.scores", .array(.float32s(scores)))
+        metadata.set("tokenizer.ggml.token_type", .array(.int32s(types)))
+        metadata.set("tokenizer.ggml.unknown_token_id", .uint32(0))
+        metadata.set("tokenizer.ggml.bos_token_id", .uint32(1))
+        metadata.set("tokenizer.ggml.eos_token_id", .uint32(2))
+        metadata.set("tokenizer.ggml.add_space_prefix", .bool(false))
+        for (key, value) in more { metadata.set(key, value) }
+        return metadata
     }
 }

@@ -1,4 +1,4 @@
-// Pins the typed errors for missing, malformed or unsupported tokenizer metadata, and that each reads as one line.
+// Pins the typed errors for missing, malformed or unsupported tokenizer metadata (byte-level and SentencePiece), and that each reads as one line.
 import GGUF
 import Testing
 import Tokenizers
@@ -50,7 +50,66 @@ struct TokenizerErrorTests {
     @Test func unknownModel() {
         var metadata = valid
         metadata.set("tokenizer.ggml.model", .string("bert"))
-        guard case .unsupportedModel("bert", _) = loadError(metadata) else { Issue.record("expected unsupportedModel"); return }
+        guard case .unsupportedModel("bert", let supported) = loadError(metadata) else { Issue.record("expected unsupportedModel"); return }
+        #expect(supported == ["gpt2", "llama"])
+    }
+
+    // MARK: SentencePiece (`llama`)
+
+    private let validSentencePiece = TinyGGUF.sentencePiece([("a", -1)])
+
+    @Test func validSentencePieceLoads() throws {
+        let tokenizer = try Tokenizer(gguf: validSentencePiece)
+        #expect(tokenizer.vocabularySize == 3 + 1 + 256)
+        #expect(tokenizer.encode("a") == [1, 3])
+    }
+
+    @Test func sentencePieceMissingScores() {
+        let error = loadError(TinyGGUF.removing("tokenizer.ggml.scores", from: validSentencePiece))
+        guard case .missingKey("tokenizer.ggml.scores") = error else { Issue.record("got \(String(describing: error))"); return }
+    }
+
+    @Test func sentencePieceScoresCountMismatch() {
+        var metadata = validSentencePiece
+        metadata.set("tokenizer.ggml.scores", .array(.float32s([0, 0, 0])))
+        guard case .countMismatch(key: "tokenizer.ggml.scores", count: 3, expected: 260) = loadError(metadata) else {
+            Issue.record("expected countMismatch")
+            return
+        }
+    }
+
+    @Test func sentencePieceScoresOfWrongType() {
+        var metadata = validSentencePiece
+        metadata.set("tokenizer.ggml.scores", .array(.strings(["x"])))
+        guard case .invalidMetadata(key: "tokenizer.ggml.scores", _) = loadError(metadata) else { Issue.record("expected invalidMetadata"); return }
+    }
+
+    @Test func sentencePiecePartialByteTokens() {
+        var metadata = validSentencePiece
+        var types = [Int32](repeating: 6, count: 260)
+        types[0] = 2; types[1] = 3; types[2] = 3; types[3] = 1
+        types[4 + 0x41] = 1   // <0x41> demoted to a normal piece
+        metadata.set("tokenizer.ggml.token_type", .array(.int32s(types)))
+        guard case .missingByteToken(0x41) = loadError(metadata) else { Issue.record("expected missingByteToken"); return }
+    }
+
+    @Test func sentencePieceWithoutBytesNeedsUnknownToken() {
+        let metadata = TinyGGUF.removing("tokenizer.ggml.unknown_token_id", from: TinyGGUF.sentencePiece([("a", -1)], bytes: false))
+        guard case .missingKey("tokenizer.ggml.unknown_token_id") = loadError(metadata) else { Issue.record("expected missingKey"); return }
+    }
+
+    @Test func sentencePieceUnknownTokenOutOfRange() {
+        var metadata = validSentencePiece
+        metadata.set("tokenizer.ggml.unknown_token_id", .uint32(5000))
+        guard case .tokenIDOutOfRange(key: "tokenizer.ggml.unknown_token_id", id: 5000, vocabularySize: 260) = loadError(metadata) else {
+            Issue.record("expected tokenIDOutOfRange")
+            return
+        }
+    }
+
+    @Test func sentencePieceDuplicatePiece() {
+        let error = loadError(TinyGGUF.sentencePiece([("a", -1), ("a", -2)]))
+        guard case .duplicateToken("a", first: 3, second: 4) = error else { Issue.record("got \(String(describing: error))"); return }
     }
 
     @Test func mergeNamingUnknownToken() {

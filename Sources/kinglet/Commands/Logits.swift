@@ -45,7 +45,11 @@ extension KingletCommand {
                 }
                 tokens = parsed.map { $0! }
             } else {
-                tokens = raw ? lm.tokenizer.encode(text!, parseSpecial: true) : lm.chatPrompt(text!)
+                do {
+                    tokens = raw ? lm.tokenizer.encode(text!, parseSpecial: true) : try lm.chatPrompt(text!)
+                } catch {
+                    throw CommandFailure(error.description)
+                }
             }
             guard !tokens.isEmpty else { throw CommandFailure("the input has no tokens") }
             let context = ModelContext(model: lm, capacity: max(tokens.count, 1))

@@ -6,7 +6,7 @@ extension KingletCommand {
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Answer a prompt, streaming the reply to standard output.",
-            discussion: "Without --raw the prompt is one user message in the model's chat format.")
+            discussion: "Without --raw the prompt is one user message rendered with the model's chat template.")
 
         @OptionGroup var model: ModelOptions
 
@@ -28,6 +28,9 @@ extension KingletCommand {
         @Flag(help: "Tokenize the prompt as is (special tokens parsed), without the chat format.")
         var raw = false
 
+        @Option(help: "A Jinja chat template file to use instead of the model's own.")
+        var template: String?
+
         @Flag(help: "Print one JSON object per generated token, then a summary object.")
         var json = false
 
@@ -43,7 +46,13 @@ extension KingletCommand {
         func run() async throws {
             let text = try promptText(prompt)
             let lm = try model.load()
-            let tokens = raw ? lm.tokenizer.encode(text, parseSpecial: true) : lm.chatPrompt(text, system: system)
+            let tokens: [Int32]
+            do {
+                let format = try template.map { try ChatFormat(source: try readText($0), tokenizer: lm.tokenizer) }
+                tokens = raw ? lm.tokenizer.encode(text, parseSpecial: true) : try lm.chatPrompt(text, system: system, format: format)
+            } catch {
+                throw CommandFailure.from(error)
+            }
             let parameters = GenerationParameters(
                 maxTokens: maxTokens, temperature: temperature, seed: seed,
                 logprobs: json, topLogprobs: topLogprobs)

@@ -1,6 +1,7 @@
 // Where the real models, the shared conformance data and the built `kinglet` binary are.
 import Foundation
 import Kinglet
+import Templates
 
 enum TestEnvironment {
     /// The repository root (this file is at Tests/KingletTests/Support/).
@@ -69,6 +70,18 @@ struct GreedyRecord: Decodable {
     let gen_ids: [Int32]
     let stopped_at_eog: Bool
     let top_logprobs: [TopLogprob]
+    /// The conversation, for chat records; kept as raw JSON so key order survives.
+    let messages: [AnyCodableMessage]?
+
+    struct AnyCodableMessage: Decodable {
+        let role: String
+        let content: String
+    }
+
+    /// The messages as template values (`role` then `content`, as in the file).
+    func messageValues() throws -> [TemplateValue] {
+        (messages ?? []).map { ["role": .string($0.role), "content": .string($0.content)] }
+    }
 
     static func load(_ file: String) throws -> [GreedyRecord] {
         let url = TestEnvironment.conformance.appendingPathComponent("greedy/\(file)")
