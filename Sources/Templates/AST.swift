@@ -16,7 +16,7 @@ indirect enum Expr: Sendable {
     case tuple([Expr])
     case dict([(key: Expr, value: Expr)])
     case attribute(Expr, String)
-    case subscript(Expr, Expr)
+    case item(Expr, Expr)
     case slice(Expr, start: Expr?, stop: Expr?, step: Expr?)
     case call(Expr, [Argument])
     case filter(Expr, name: String, [Argument], line: Int)
@@ -52,6 +52,8 @@ indirect enum Node: Sendable {
     case macro(MacroDef, line: Int)
     case callBlock(call: Expr, caller: MacroDef, line: Int)
     case filterBlock(filters: [(name: String, args: [Argument])], body: [Node], line: Int)
+    /// `{% with a = 1 %}…{% endwith %}`: the assignments live only in the body.
+    case with(assignments: [(target: Target, value: Expr)], body: [Node], line: Int)
     case breakLoop(line: Int)
     case continueLoop(line: Int)
 }

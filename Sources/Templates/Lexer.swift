@@ -150,7 +150,7 @@ struct Lexer {
         if j < src.count, src[j] == "-" || src[j] == "+" { sign = src[j]; j += 1 }
         guard starts("%}", at: j) else { return false }
         pos = j + 2
-        _ = finishTag(stripSign: sign, trim: true)
+        _ = finishTag(stripSign: sign, trim: false)  // jinja2 applies no trim_blocks after `{% raw %}`
         let bodyStart = pos
         var k = pos
         while k + 1 < src.count {
@@ -166,7 +166,16 @@ struct Lexer {
                     if m < src.count, src[m] == "-" || src[m] == "+" { endSign = src[m]; m += 1 }
                     if starts("%}", at: m) {
                         var body = Array(src[bodyStart..<k])
-                        if innerSign == "-" { while let l = body.last, Lexer.isSpace(l) { body.removeLast() } }
+                        if innerSign == "-" {
+                            while let l = body.last, Lexer.isSpace(l) { body.removeLast() }
+                        } else if innerSign == nil {
+                            // lstrip_blocks applies to `{% endraw %}` as to any block tag.
+                            let lpos = (body.lastIndex(of: "\n").map { $0 + 1 }) ?? 0
+                            let lineStarting = bodyStart > 0 && src[bodyStart - 1] == "\n"
+                            if lpos > 0 || lineStarting, lpos < body.count, body[lpos...].allSatisfy(Lexer.isSpace) {
+                                body.removeSubrange(lpos...)
+                            }
+                        }
                         if !body.isEmpty { emit(.text(String(String.UnicodeScalarView(body))), at: bodyStart) }
                         pos = m + 2
                         _ = finishTag(stripSign: endSign, trim: true)
@@ -189,7 +198,7 @@ struct Lexer {
             let c = src[pos]
             if Lexer.isSpace(c) { pos += 1; continue }
             if depth == 0 {
-                for sign in ["-", "+", ""] where starts(sign + String(end) + "}", at: pos) {
+                for sign in (end == "%" ? ["-", "+", ""] : ["-", ""]) where starts(sign + String(end) + "}", at: pos) {
                     pos += sign.unicodeScalars.count + 2
                     emit(end == "%" ? .blockEnd : .variableEnd, at: pos - 2)
                     let s: Unicode.Scalar? = sign.isEmpty ? nil : sign.unicodeScalars.first

@@ -171,7 +171,7 @@ extension Parser {
             if skipOp(".") {
                 switch current.kind {
                 case .name(let n): advance(); node = .attribute(node, n)
-                case .integer(let i): advance(); node = .subscript(node, .integer(i))
+                case .integer(let i): advance(); node = .item(node, .integer(i))
                 default: throw error("expected an attribute name after '.'")
                 }
             } else if skipOp("[") {
@@ -203,7 +203,7 @@ extension Parser {
         parts.append(currentPart)
         guard isSlice else {
             guard let index = parts[0] else { throw error("empty subscript") }
-            return .subscript(target, index)
+            return .item(target, index)
         }
         guard parts.count <= 3 else { throw error("too many ':' in slice") }
         return .slice(target, start: parts[0], stop: parts.count > 1 ? parts[1] : nil, step: parts.count > 2 ? parts[2] : nil)

@@ -6,7 +6,7 @@ struct Parser {
     var index = 0
     /// Nesting depth of expressions and blocks, bounded so hostile input cannot overflow the stack.
     var depth = 0
-    static let maxDepth = 200
+    static let maxDepth = 100
 
     init(tokens: [Token]) { self.tokens = tokens }
 
@@ -123,6 +123,18 @@ struct Parser {
             let (body, _) = try parseBody(until: ["endfilter"])
             try expectBlockEnd()
             return [.filterBlock(filters: filters, body: body, line: line)]
+        case "with":
+            var assignments: [(target: Target, value: Expr)] = []
+            while current.kind != .blockEnd {
+                let target = try parseTarget()
+                try expectOp("=")
+                assignments.append((target, try parseExpression()))
+                if !skipOp(",") { break }
+            }
+            try expectBlockEnd()
+            let (body, _) = try parseBody(until: ["endwith"])
+            try expectBlockEnd()
+            return [.with(assignments: assignments, body: body, line: line)]
         case "break", "continue":
             try expectBlockEnd()
             return [keyword == "break" ? .breakLoop(line: line) : .continueLoop(line: line)]

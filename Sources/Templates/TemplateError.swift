@@ -20,3 +20,12 @@ public enum TemplateError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension TemplateError {
+    /// The message without its position, for wrapping in another error.
+    var message: String {
+        switch self {
+        case .syntax(_, _, let m), .runtime(_, let m), .raised(let m): return m
+        }
+    }
+}

@@ -78,7 +78,7 @@ public enum TemplateValue: Sendable, Equatable {
     /// Serializes as Python's `json.dumps(value, ensure_ascii=False)` would.
     public func jsonString(indent: String? = nil) -> String {
         var out = ""
-        JSONWriter(indent: indent).write(Value(self), into: &out, level: 0)
+        JSONWriter(indent: indent).write(interpreterValue(self), into: &out, level: 0)
         return out
     }
 }
@@ -93,3 +93,6 @@ extension TemplateValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral
     public init(arrayLiteral elements: TemplateValue...) { self = .array(elements) }
     public init(dictionaryLiteral elements: (String, TemplateValue)...) { self = .object(OrderedObject(elements)) }
 }
+
+/// Inside `TemplateValue`, `Value` names the dictionary-literal associated type, hence this helper.
+func interpreterValue(_ v: TemplateValue) -> Value { Value(v) }

@@ -11,6 +11,36 @@ final class Namespace {
     init(_ object: Object) { self.object = object }
 }
 
+/// The `loop` variable of a `for`: fields are computed on access, so an iteration costs one allocation.
+final class LoopState {
+    let items: [Value]
+    var index = 0
+    init(items: [Value]) { self.items = items }
+
+    func attribute(_ name: String) -> Value {
+        let n = items.count
+        switch name {
+        case "index": return .int(index + 1)
+        case "index0": return .int(index)
+        case "revindex": return .int(n - index)
+        case "revindex0": return .int(n - index - 1)
+        case "first": return .bool(index == 0)
+        case "last": return .bool(index == n - 1)
+        case "length": return .int(n)
+        case "depth": return .int(1)
+        case "depth0": return .int(0)
+        case "previtem": return index > 0 ? items[index - 1] : .undefined("loop.previtem")
+        case "nextitem": return index + 1 < n ? items[index + 1] : .undefined("loop.nextitem")
+        case "cycle":
+            let i = index
+            return .callable(Callable(name: "loop.cycle") { args, _ throws(TemplateError) in
+                args.isEmpty ? .undefined("cycle") : args[i % args.count]
+            })
+        default: return .undefined("loop.\(name)")
+        }
+    }
+}
+
 /// A macro or built-in function. `call` receives positional and keyword arguments.
 final class Callable {
     let name: String
@@ -21,6 +51,8 @@ final class Callable {
     }
 }
 
+/// `@unchecked Sendable` only so it can sit in `OrderedObject`: values live inside one
+/// render call (one interpreter, one thread) and never cross isolation domains.
 enum Value: @unchecked Sendable {
     /// A missing variable/attribute; the payload names it for error messages.
     case undefined(String)
@@ -30,9 +62,12 @@ enum Value: @unchecked Sendable {
     case double(Double)
     case string(String)
     case array([Value])
+    /// A Python tuple: `(a, b)`, `dict.items()` pairs, `varargs`. Prints as `(a, b)`.
+    case tuple([Value])
     case object(Object)
     case namespace(Namespace)
     case callable(Callable)
+    case loop(LoopState)
 
     init(_ v: TemplateValue) {
         switch v {
@@ -57,9 +92,9 @@ enum Value: @unchecked Sendable {
         case .int(let i): return i != 0
         case .double(let d): return d != 0
         case .string(let s): return !s.isEmpty
-        case .array(let a): return !a.isEmpty
+        case .array(let a), .tuple(let a): return !a.isEmpty
         case .object(let o): return !o.isEmpty
-        case .namespace, .callable: return true
+        case .namespace, .callable, .loop: return true
         }
     }
 
@@ -72,9 +107,11 @@ enum Value: @unchecked Sendable {
         case .double: return "float"
         case .string: return "str"
         case .array: return "list"
+        case .tuple: return "tuple"
         case .object: return "dict"
         case .namespace: return "Namespace"
         case .callable: return "function"
+        case .loop: return "LoopContext"
         }
     }
 
@@ -97,15 +134,17 @@ enum Value: @unchecked Sendable {
     }
 
     /// Python `==`.
-    static func equal(_ a: Value, _ b: Value) -> Bool {
+    static func equal(_ a: Value, _ b: Value, depth: Int = 0) -> Bool {
+        if depth > 300 { return false }
         switch (a, b) {
         case (.undefined, .undefined), (.none, .none): return true
         case (.string(let x), .string(let y)): return x.unicodeScalars.elementsEqual(y.unicodeScalars)
-        case (.array(let x), .array(let y)): return x.count == y.count && zip(x, y).allSatisfy { equal($0, $1) }
+        case (.array(let x), .array(let y)), (.tuple(let x), .tuple(let y)): return x.count == y.count && zip(x, y).allSatisfy { equal($0, $1, depth: depth + 1) }
         case (.object(let x), .object(let y)):
-            return x.count == y.count && x.entries.allSatisfy { e in y[e.key].map { equal(e.value, $0) } ?? false }
+            return x.count == y.count && x.entries.allSatisfy { e in y[e.key].map { equal(e.value, $0, depth: depth + 1) } ?? false }
         case (.namespace(let x), .namespace(let y)): return x === y
         case (.callable(let x), .callable(let y)): return x === y
+        case (.loop(let x), .loop(let y)): return x === y
         default:
             if let i = a.integer, let j = b.integer { return i == j }
             if let x = a.number, let y = b.number { return x == y }
@@ -124,6 +163,32 @@ enum Value: @unchecked Sendable {
 
     /// Python `repr(value)`, as lists and dicts print their items.
     var repr: String {
+        var budget = Value.maxSize + 1
+        return repr(depth: 0, budget: &budget)
+    }
+
+    /// Largest string (bytes) a template may build, and 4x the longest list; far above any
+    /// real prompt (a million tokens is ~4 MiB). Beyond it rendering fails instead of exhausting memory.
+    static let maxSize = 16 << 20
+
+    /// Nesting beyond a few hundred levels, or text beyond `budget` bytes, prints as `...`
+    /// instead of exhausting the stack or memory (the output-size check then rejects it).
+    func repr(depth: Int, budget: inout Int) -> String {
+        if depth > 300 || budget <= 0 { return "..." }
+        let text = reprItems(depth: depth, budget: &budget)
+        budget -= text.utf8.count
+        return text
+    }
+
+    private func reprItems(depth: Int, budget: inout Int) -> String {
+        func items(_ a: [Value], _ budget: inout Int) -> String {
+            var parts: [String] = []
+            for v in a {
+                if budget <= 0 { parts.append("..."); break }
+                parts.append(v.repr(depth: depth + 1, budget: &budget))
+            }
+            return parts.joined(separator: ", ")
+        }
         switch self {
         case .undefined: return ""
         case .none: return "None"
@@ -131,10 +196,18 @@ enum Value: @unchecked Sendable {
         case .int(let i): return String(i)
         case .double(let d): return Value.pythonFloat(d)
         case .string(let s): return Value.pythonRepr(s)
-        case .array(let a): return "[" + a.map(\.repr).joined(separator: ", ") + "]"
-        case .object(let o): return "{" + o.entries.map { Value.pythonRepr($0.key) + ": " + $0.value.repr }.joined(separator: ", ") + "}"
-        case .namespace(let n): return "<Namespace " + Value.object(n.object).repr + ">"
+        case .array(let a): return "[" + items(a, &budget) + "]"
+        case .tuple(let a): return "(" + items(a, &budget) + (a.count == 1 ? ",)" : ")")
+        case .object(let o):
+            var parts: [String] = []
+            for e in o.entries {
+                if budget <= 0 { parts.append("..."); break }
+                parts.append(Value.pythonRepr(e.key) + ": " + e.value.repr(depth: depth + 1, budget: &budget))
+            }
+            return "{" + parts.joined(separator: ", ") + "}"
+        case .namespace(let n): return "<Namespace " + Value.object(n.object).repr(depth: depth + 1, budget: &budget) + ">"
         case .callable(let c): return "<function \(c.name)>"
+        case .loop(let l): return "<LoopContext \(l.index + 1)/\(l.items.count)>"
         }
     }
 
@@ -162,7 +235,7 @@ enum Value: @unchecked Sendable {
         let sci = pointPos - 1
         var out: String
         if sci < -4 || sci >= 16 {
-            out = String(digits.first!)
+            out = String(digits.prefix(1))
             if digits.count > 1 { out += "." + digits.dropFirst() }
             out += (sci < 0 ? "e-" : "e+") + (abs(sci) < 10 ? "0" : "") + String(abs(sci))
         } else if pointPos <= 0 {
@@ -211,10 +284,22 @@ enum Value: @unchecked Sendable {
     func iterate(line: Int) throws(TemplateError) -> [Value] {
         switch self {
         case .undefined: return []
-        case .array(let a): return a
+        case .array(let a), .tuple(let a): return a
         case .object(let o): return o.keys.map { .string($0) }
         case .string(let s): return s.unicodeScalars.map { .string(String($0)) }
         default: throw .runtime(line: line, message: "'\(typeName)' object is not iterable")
+        }
+    }
+}
+
+extension Value {
+    var isTuple: Bool { if case .tuple = self { return true } else { return false } }
+
+    /// The items of a list or tuple.
+    var elements: [Value]? {
+        switch self {
+        case .array(let a), .tuple(let a): return a
+        default: return nil
         }
     }
 }
