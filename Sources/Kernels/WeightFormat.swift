@@ -70,9 +70,8 @@ public enum WeightFormat: UInt32, Sendable, CaseIterable {
     /// The ggml type name (`"q4_K"`, `"bf16"`, …), for messages.
     public var name: String { "\(self)" }
 
-    /// The per-format type that holds the layout and kernels (for tests and diagnostics; the
-    /// hot paths switch on the format directly).
-    var block: any BlockFormat.Type {
+    /// The per-format type that holds the layout and the kernels: the one place a format becomes code.
+    var block: any DotFormat.Type {
         switch self {
         case .f32: F32.self
         case .f16: F16.self

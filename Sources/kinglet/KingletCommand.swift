@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Kinglet
+import Templates
 
 @main
 struct KingletCommand: AsyncParsableCommand {
@@ -77,19 +78,7 @@ func jsonNumber(_ value: Float) -> String {
     value.isFinite ? "\(value)" : "null"
 }
 
-/// A JSON string literal.
+/// A JSON string literal (UTF-8 kept as is, as `json.dumps(ensure_ascii=False)`).
 func jsonString(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
+    TemplateValue.string(text).jsonString()
 }
