@@ -22,7 +22,7 @@ extension LanguageModel {
         let activations = batch * (3 * s.embeddingLength + 2 * s.headCount * s.headDimension
                                    + 2 * s.kvDimension + 2 * s.feedForwardLength) * 4
         let scores = context * options.threads * 4
-        let logits = min(batch, max(1, (64 << 20) / (4 * s.vocabularySize))) * s.vocabularySize * 4
+        let logits = ModelContext.logitRows(for: self) * s.vocabularySize * 4
         return MemoryPlan(weightBytes: file.fileSize, cacheBytes: perPosition * context,
                           scratchBytes: activations + scores + logits)
     }

@@ -19,12 +19,17 @@ public final class ModelContext {
         self.model = model
         self.capacity = capacity ?? model.contextLength
         cache = model.makeCache(sequences: 1, capacity: self.capacity)
-        // Enough rows for all-position logits in chunks of `logitRows`, bounded to ~64 MB.
-        logitRows = max(1, min(model.options.maxBatch, (64 << 20) / (4 * model.shape.vocabularySize)))
+        logitRows = Self.logitRows(for: model)
         logits = .allocate(capacity: logitRows * model.shape.vocabularySize)
     }
 
     deinit { logits.deallocate() }
+
+    /// Rows of logits a context keeps: all-position logits come in chunks of this many
+    /// positions, so the buffer stays near 64 MB even for a 256k vocabulary.
+    static func logitRows(for model: LanguageModel) -> Int {
+        max(1, min(model.options.maxBatch, (64 << 20) / (4 * model.shape.vocabularySize)))
+    }
 
     /// Next-token logits after the last appended token (`vocabularySize` values), valid until the next `append`.
     public var lastLogits: UnsafeBufferPointer<Float> {
