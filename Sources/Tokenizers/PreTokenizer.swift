@@ -2,8 +2,9 @@
 ///
 /// Each case is the split regex of the model's `tokenizer.json`, hand-compiled into a matcher
 /// that reproduces Oniguruma's leftmost-first backtracking exactly (see
-/// `PreTokenizer+Llama3.swift`, `PreTokenizer+GPT2.swift`). Add a family by adding a case, its
-/// GGUF names in `ggufNames` and a matcher.
+/// `PreTokenizer+Llama3.swift`, `PreTokenizer+GPT2.swift`), or the list of regexes llama.cpp
+/// applies one after another (`PreTokenizer+Sequence.swift`). Add a family by adding a case, its
+/// GGUF names in `ggufNames` and a matcher or `splitPatterns`.
 enum PreTokenizer: Sendable, Equatable {
     /// Qwen2/2.5/3 (`qwen2`): NFC, then
     /// `(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`.
@@ -16,6 +17,19 @@ enum PreTokenizer: Sendable, Equatable {
     case qwen35
     /// GPT-2 (`gpt-2`): `'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+`.
     case gpt2
+    /// DeepSeek LLM (`deepseek-llm`): six regexes in sequence (`PreTokenizer+Sequence.swift`):
+    /// `[\r\n]`, `\s?[A-Za-zµÀ-ÖØ-öø-ƺ…]+`, `\s?[!-/:-~！-／：-～‘-‟　-。]+`, `\s+$`,
+    /// `[一-龥ࠀ-一가-퟿]+`, `\p{N}+`.
+    case deepSeekLLM
+    /// DeepSeek Coder (`deepseek-coder`): `[\r\n]`, `\s?\p{L}+`, `\s?\p{P}+`, `[一-龥ࠀ-一가-퟿]+`, `\p{N}`.
+    case deepSeekCoder
+    /// DeepSeek V3 (`deepseek-v3`): `\p{N}{1,3}`, `[一-龥぀-ゟ゠-ヿ]+`, then
+    /// `[!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~][A-Za-z]+|[^\r\n\p{L}\p{P}\p{S}]?[\p{L}\p{M}]+| ?[\p{P}\p{S}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`.
+    case deepSeekV3
+    /// SmolLM (`smollm`): `\p{N}`, then GPT-2's regex.
+    case smolLM
+    /// llama.cpp's fallback (`default`): `[\p{P}\$\+<=>\^~\|]+`, GPT-2's regex, `\p{N}+`, `[0-9][0-9][0-9]`.
+    case llamaDefault
 
     /// GGUF names per case, following llama.cpp's `llama_vocab::impl::load` name table for the
     /// names whose regex and flags match the case exactly.
@@ -24,6 +38,9 @@ enum PreTokenizer: Sendable, Equatable {
         ("llama3", .llama3), ("llama-v3", .llama3), ("llama-bpe", .llama3), ("falcon3", .llama3),
         ("qwen35", .qwen35),
         ("gpt-2", .gpt2), ("phi-2", .gpt2),
+        ("deepseek-llm", .deepSeekLLM), ("deepseek-coder", .deepSeekCoder),
+        ("deepseek-v3", .deepSeekV3), ("smollm", .smolLM),
+        ("default", .llamaDefault),
     ]
 
     init(ggufName name: String) throws(TokenizerError) {
@@ -37,7 +54,7 @@ enum PreTokenizer: Sendable, Equatable {
     var normalizesToNFC: Bool {
         switch self {
         case .qwen2, .qwen35: return true
-        case .llama3, .gpt2: return false
+        case .llama3, .gpt2, .deepSeekLLM, .deepSeekCoder, .deepSeekV3, .smolLM, .llamaDefault: return false
         }
     }
 
@@ -54,6 +71,11 @@ enum PreTokenizer: Sendable, Equatable {
             text.classes.withUnsafeBufferPointer { classes in
                 let input = MatcherInput(values: UnsafeBufferPointer(rebasing: values[..<text.count]),
                                          classes: UnsafeBufferPointer(rebasing: classes[..<text.count]))
+                let patterns = splitPatterns
+                if !patterns.isEmpty {
+                    input.splitSequence(patterns[...], 0..<input.count, body)
+                    return
+                }
                 var start = 0
                 while start < input.count {
                     let end: Int
@@ -62,6 +84,7 @@ enum PreTokenizer: Sendable, Equatable {
                     case .llama3: end = input.llama3FamilyMatch(at: start, maxDigits: 3, letters: .letter)
                     case .qwen35: end = input.llama3FamilyMatch(at: start, maxDigits: 1, letters: [.letter, .mark])
                     case .gpt2: end = input.gpt2Match(at: start)
+                    case .deepSeekLLM, .deepSeekCoder, .deepSeekV3, .smolLM, .llamaDefault: return   // sequences, above
                     }
                     body(start..<end)
                     start = end

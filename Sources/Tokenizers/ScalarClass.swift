@@ -1,7 +1,7 @@
 /// The character classes the pre-tokenizer regexes test, as bit flags of one byte.
 ///
 /// `\s` is Unicode White_Space (what Oniguruma uses for `\s`, so U+000B, U+0085 and U+3000
-/// count; U+001C…U+001F do not), `\p{L}`, `\p{N}`, `\p{M}` are general categories.
+/// count; U+001C…U+001F do not), `\p{L}`, `\p{N}`, `\p{M}`, `\p{P}`, `\p{S}` are general categories.
 /// A scalar with none of letter/number/whitespace is "other" (`[^\s\p{L}\p{N}]`).
 struct ScalarClass: OptionSet, Sendable {
     let rawValue: UInt8
@@ -14,6 +14,10 @@ struct ScalarClass: OptionSet, Sendable {
     static let mark = ScalarClass(rawValue: 16)
     /// U+0020 exactly: the ` ?` of the regexes (also whitespace).
     static let space = ScalarClass(rawValue: 32)
+    /// `\p{P}`: connector, dash, open, close, initial, final and other punctuation.
+    static let punctuation = ScalarClass(rawValue: 64)
+    /// `\p{S}`: math, currency, modifier and other symbols.
+    static let symbol = ScalarClass(rawValue: 128)
 
     /// Classes of U+0000…U+FFFF, computed once (64 KiB). Hot loops read it through
     /// `of(_:in:)` to skip the lazy-global check per scalar.
@@ -44,6 +48,11 @@ struct ScalarClass: OptionSet, Sendable {
             return .number
         case .nonspacingMark, .spacingMark, .enclosingMark:
             return .mark
+        case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
+             .initialPunctuation, .finalPunctuation, .otherPunctuation:
+            return .punctuation
+        case .mathSymbol, .currencySymbol, .modifierSymbol, .otherSymbol:
+            return .symbol
         default:
             return []
         }

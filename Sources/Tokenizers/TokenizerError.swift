@@ -31,6 +31,13 @@ public enum TokenizerError: Error, Sendable, CustomStringConvertible {
     case addedTokenOutOfRange(text: String, id: Int, vocabularySize: Int)
     /// `add_bos_token`/`add_eos_token` is true but the matching id key is absent.
     case missingSpecialToken(flag: String, idKey: String)
+    /// A Hugging Face `tokenizer.json` or `tokenizer_config.json` is unreadable, not JSON, or
+    /// not shaped as expected (e.g. a vocabulary with an id no token has).
+    case invalidTokenizerJSON(file: String, reason: String)
+    /// A `tokenizer.json` component this module does not implement (e.g. `model.type` `WordPiece`).
+    case unsupportedTokenizerJSON(key: String, value: String)
+    /// A `Split` pre-tokenizer regex that matches none of the implemented pre-tokenizers.
+    case unsupportedSplitRegex(String)
 
     public var description: String {
         switch self {
@@ -60,6 +67,12 @@ public enum TokenizerError: Error, Sendable, CustomStringConvertible {
             return "added token '\(text)' has id \(id), outside the vocabulary of \(size) tokens"
         case .missingSpecialToken(let flag, let idKey):
             return "'\(flag)' is true but '\(idKey)' is not set"
+        case .invalidTokenizerJSON(let file, let reason):
+            return "\(file) is not a usable Hugging Face tokenizer file: \(reason)"
+        case .unsupportedTokenizerJSON(let key, let value):
+            return "unsupported tokenizer.json \(key): \(value)"
+        case .unsupportedSplitRegex(let regex):
+            return "unsupported pre-tokenizer Split regex \(regex); only the Qwen2, Qwen3.5, Llama 3 and GPT-2 regexes are implemented"
         }
     }
 }

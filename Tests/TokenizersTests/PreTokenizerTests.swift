@@ -35,6 +35,12 @@ struct PreTokenizerTests {
         #expect(try PreTokenizer(ggufName: "llama-bpe") == .llama3)
         #expect(try PreTokenizer(ggufName: "gpt-2") == .gpt2)
         #expect(try PreTokenizer(ggufName: "qwen35") == .qwen35)
+        #expect(try PreTokenizer(ggufName: "deepseek-llm") == .deepSeekLLM)
+        #expect(try PreTokenizer(ggufName: "deepseek-coder") == .deepSeekCoder)
+        #expect(try PreTokenizer(ggufName: "deepseek-v3") == .deepSeekV3)
+        #expect(try PreTokenizer(ggufName: "smollm") == .smolLM)
+        #expect(try PreTokenizer(ggufName: "default") == .llamaDefault)
+        #expect(throws: TokenizerError.self) { try PreTokenizer(ggufName: "deepseek-r1") }
         #expect(throws: TokenizerError.self) { try PreTokenizer(ggufName: "Qwen2") }
     }
 
