@@ -37,15 +37,20 @@ extension MatcherInput {
         }
 
         guard self.is(start, .whitespace) else { return start + 1 }   // unreachable: classes cover all
-        let end = run(from: start, of: .whitespace)
+        return whitespaceEnd(at: start)
+    }
 
-        // 5: `\s*` backs off until `[\r\n]+` can match: at the run's last line break, which
+    /// `\s*[\r\n]+|\s+(?!\S)|\s+` at `start` (a whitespace scalar): the tail every
+    /// GPT-2-family regex ends with.
+    @inline(__always)
+    func whitespaceEnd(at start: Int) -> Int {
+        let end = run(from: start, of: .whitespace)
+        // `\s*` backs off until `[\r\n]+` can match: at the run's last line break, which
         // `[\r\n]+` then takes (the scalar after it is not a line break).
         var lastBreak = end - 1
         while lastBreak >= start && !classes[lastBreak].contains(.lineBreak) { lastBreak -= 1 }
         if lastBreak >= start { return lastBreak + 1 }
-
-        // 6: followed by non-space, `\s+` gives back one scalar so `(?!\S)` holds; 7 otherwise
+        // Followed by non-space, `\s+` gives back one scalar so `(?!\S)` holds; else the whole run.
         if end == count || end - start == 1 { return end }
         return end - 1
     }

@@ -175,12 +175,7 @@ extension MatcherInput {
         if self.is(start, symbols) { return run(from: run(from: start, of: symbols), of: .lineBreak) }
         // 4–6
         guard self.is(start, .whitespace) else { return nil }
-        let end = run(from: start, of: .whitespace)
-        var lastBreak = end - 1
-        while lastBreak >= start && !classes[lastBreak].contains(.lineBreak) { lastBreak -= 1 }
-        if lastBreak >= start { return lastBreak + 1 }
-        if end == count || end - start == 1 { return end }
-        return end - 1
+        return whitespaceEnd(at: start)
     }
 
     /// `\s?[set]+` at `start`: `\s?` takes a whitespace when a member follows it, else the run

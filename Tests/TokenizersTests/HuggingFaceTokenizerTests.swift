@@ -14,21 +14,6 @@ struct HuggingFaceTokenizerTests {
                       config: HuggingFaceTokenizerConfig(bosToken: "<bos>", eosToken: "<eos>", addBOS: true))
     }
 
-    /// Every `expected-<name>.jsonl` record, encoded with BOS when `bos` is set.
-    private func checkConformance(_ name: String, _ tokenizer: Tokenizer, bos: Int32? = nil) throws {
-        let records = try Fixtures.expected(name)
-        var failures: [String] = []
-        for record in records {
-            let ids = tokenizer.encode(record.text, addBOS: bos != nil, parseSpecial: record.special)
-            let expected = (bos.map { [$0] } ?? []) + record.ids
-            if ids != expected {
-                failures.append("\(record.case) special=\(record.special): expected \(expected), got \(ids)")
-            }
-        }
-        #expect(records.count == 366)
-        #expect(failures.isEmpty, "\(failures.count)/\(records.count) cases differ:\n\(failures.joined(separator: "\n"))")
-    }
-
     /// The same ids as the GGUF-built tokenizer on every conformance text, special on and off.
     private func checkAgainstGGUF(_ name: String, _ fromJSON: Tokenizer, _ fromGGUF: Tokenizer) throws {
         var failures: [String] = []
@@ -45,7 +30,7 @@ struct HuggingFaceTokenizerTests {
     }
 
     @Test func qwen2Conformance() throws {
-        try checkConformance("qwen2", Self.qwen.get())
+        try Fixtures.checkConformance("qwen2", Self.qwen.get())
     }
 
     @Test func qwen2MatchesGGUFTokenizer() throws {
@@ -58,7 +43,7 @@ struct HuggingFaceTokenizerTests {
     }
 
     @Test func gemma3SentencePieceConformance() throws {
-        try checkConformance("gemma3", Self.gemma.get(), bos: 2)
+        try Fixtures.checkConformance("gemma3", Self.gemma.get(), bos: 2)
     }
 
     @Test func gemma3MatchesGGUFTokenizer() throws {

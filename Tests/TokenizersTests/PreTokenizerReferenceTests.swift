@@ -8,18 +8,6 @@ struct PreTokenizerReferenceTests {
     /// The pre-tokenizers the script knows, by GGUF name: the single-regex ones too.
     static let names = ["qwen2", "llama-bpe", "qwen35", "gpt-2", "deepseek-llm", "deepseek-coder", "deepseek-v3", "smollm", "default"]
 
-    /// SplitMix64, so every run draws the same texts.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Fragments the texts are built from: words, digits, punctuation, every kind of whitespace
     /// the regexes treat apart, contractions, and the scripts and ranges DeepSeek lists by hand.
     static let fragments: [String] = [
@@ -45,7 +33,7 @@ struct PreTokenizerReferenceTests {
     /// Unicode 15.0, as Oniguruma's tables are older than Swift's (a letter added later is
     /// unassigned, so "other", for Hugging Face).
     static func randomTexts(count: Int, seed: UInt64) -> [String] {
-        var generator = SeededGenerator(state: seed)
+        var generator = SeededRandom(seed: seed)
         return (0..<count).map { number in
             let length = Int.random(in: 0...24, using: &generator)
             return (0..<length).map { _ in

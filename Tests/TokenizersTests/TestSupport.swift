@@ -5,6 +5,22 @@ import Testing
 @testable import Tokenizers
 
 enum Fixtures {
+    /// Every `expected-<name>.jsonl` record (366) encodes to its ids, with BOS first when `bos` is set;
+    /// a failure lists every differing case.
+    static func checkConformance(_ name: String, _ tokenizer: Tokenizer, bos: Int32? = nil) throws {
+        let records = try expected(name)
+        var failures: [String] = []
+        for record in records {
+            let ids = tokenizer.encode(record.text, addBOS: bos != nil, parseSpecial: record.special)
+            let expected = (bos.map { [$0] } ?? []) + record.ids
+            if ids != expected {
+                failures.append("\(record.case) special=\(record.special): expected \(expected), got \(ids)")
+            }
+        }
+        #expect(records.count == 366)
+        #expect(failures.isEmpty, "\(failures.count)/\(records.count) \(name) cases differ:\n\(failures.joined(separator: "\n"))")
+    }
+
     struct Missing: Error, CustomStringConvertible {
         var description: String
     }

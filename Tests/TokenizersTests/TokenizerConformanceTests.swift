@@ -4,32 +4,16 @@ import Testing
 import Tokenizers
 
 struct TokenizerConformanceTests {
-    /// - Parameter bos: when set, encode with BOS and expect it before the recorded ids.
-    private func check(_ name: String, _ tokenizer: Result<Tokenizer, any Error>, bos: Int32? = nil) throws {
-        let tokenizer = try tokenizer.get()
-        let records = try Fixtures.expected(name)
-        var failures: [String] = []
-        for record in records {
-            let ids = tokenizer.encode(record.text, addBOS: bos != nil, parseSpecial: record.special)
-            let expected = (bos.map { [$0] } ?? []) + record.ids
-            if ids != expected {
-                failures.append("\(record.case) special=\(record.special): expected \(expected), got \(ids)")
-            }
-        }
-        #expect(records.count == 366)
-        #expect(failures.isEmpty, "\(failures.count)/\(records.count) \(name) cases differ:\n\(failures.joined(separator: "\n"))")
-    }
-
     @Test func qwen2() throws {
-        try check("qwen2", Fixtures.qwen)
+        try Fixtures.checkConformance("qwen2", Fixtures.qwen.get())
     }
 
     @Test func qwen3() throws {
-        try check("qwen3", Fixtures.qwen3)
+        try Fixtures.checkConformance("qwen3", Fixtures.qwen3.get())
     }
 
     @Test func gemma3() throws {
-        try check("gemma3", Fixtures.gemma, bos: 2)
+        try Fixtures.checkConformance("gemma3", Fixtures.gemma.get(), bos: 2)
     }
 
     @Test func gemmaAddsBOSByDefault() throws {
