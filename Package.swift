@@ -17,6 +17,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .target(name: "GGUF"),
@@ -24,7 +27,17 @@ let package = Package(
         .target(name: "Tokenizers", dependencies: ["GGUF"]),
         .target(name: "Templates"),
         .target(name: "Models", dependencies: ["GGUF", "Kernels"], swiftSettings: hotLoopFlags),
-        .target(name: "Kinglet", dependencies: ["GGUF", "Kernels", "Tokenizers", "Templates", "Models"]),
+        .target(name: "Grammar", dependencies: ["Templates"], swiftSettings: hotLoopFlags),
+        .target(
+            name: "Kinglet",
+            dependencies: [
+                "GGUF", "Kernels", "Tokenizers", "Templates", "Models", "Grammar",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: hotLoopFlags
+        ),
         .executableTarget(
             name: "kinglet",
             dependencies: ["Kinglet", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -34,6 +47,7 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "GGUF"]),
         .testTarget(name: "TemplatesTests", dependencies: ["Templates"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "GGUF", "Kernels"]),
+        .testTarget(name: "GrammarTests", dependencies: ["Grammar", "Templates"]),
         .testTarget(name: "KingletTests", dependencies: ["Kinglet", "GGUF", "Tokenizers", "Templates", "Models"]),
     ]
 )
