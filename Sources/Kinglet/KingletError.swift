@@ -14,6 +14,10 @@ public enum KingletError: Error, Sendable, CustomStringConvertible {
     case noChatTemplate(path: String)
     case promptTooLong(tokens: Int, context: Int)
     case emptyPrompt
+    /// A chat turn was asked for while the previous answer was still streaming.
+    case sessionBusy
+    /// The model with its context needs more memory than the limit allows.
+    case exceedsMemoryLimit(MemoryPlan, limit: Int)
 
     public var description: String {
         switch self {
@@ -31,6 +35,10 @@ public enum KingletError: Error, Sendable, CustomStringConvertible {
             return "the prompt is \(tokens) tokens but the context holds \(context); shorten it or raise --context"
         case .emptyPrompt:
             return "the prompt is empty"
+        case .sessionBusy:
+            return "this chat session is still answering; wait for the answer's end (or cancel it) before the next turn"
+        case .exceedsMemoryLimit(let plan, let limit):
+            return "the model needs \(plan) but the memory limit is \(MemoryPlan.format(limit)); lower --context or raise --memory-limit"
         }
     }
 }

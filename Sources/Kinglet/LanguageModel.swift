@@ -12,7 +12,7 @@ import Tokenizers
 ///
 /// ```swift
 /// let model = try LanguageModel("qwen2.5-coder:0.5b")
-/// for try await event in model.generate(prompt: model.chatPrompt("Hi!"), parameters: .init(temperature: 0)) {
+/// for try await event in model.generate(prompt: model.chatPrompt("Hi!"), parameters: .greedy()) {
 ///     if case .token(let token) = event { print(token.text, terminator: "") }
 /// }
 /// ```
@@ -28,11 +28,15 @@ public final class LanguageModel: @unchecked Sendable {
         public var contextLength: Int?
         /// Most tokens per forward pass; longer prompts go in chunks.
         public var maxBatch: Int
+        /// Refuse to load when the memory plan for one context (weights, KV cache, scratch) exceeds this many bytes.
+        public var memoryLimit: Int?
 
-        public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount, contextLength: Int? = nil, maxBatch: Int = 512) {
+        public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount, contextLength: Int? = nil,
+                    maxBatch: Int = 512, memoryLimit: Int? = nil) {
             self.threads = threads
             self.contextLength = contextLength
             self.maxBatch = maxBatch
+            self.memoryLimit = memoryLimit
         }
     }
 
@@ -71,6 +75,9 @@ public final class LanguageModel: @unchecked Sendable {
         architectureName = architecture.name
         shape = architecture.shape
         contextLength = max(1, options.contextLength ?? min(4096, shape.trainedContextLength))
+        if let limit = options.memoryLimit, memoryPlan().totalBytes > limit {
+            throw .exceedsMemoryLimit(memoryPlan(), limit: limit)
+        }
     }
 
     /// Runs `body` with exclusive use of the forward pass.

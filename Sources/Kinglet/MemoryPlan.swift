@@ -1,7 +1,8 @@
+import Foundation
 import Models
 
 /// What running a model takes in memory.
-public struct MemoryPlan: Sendable {
+public struct MemoryPlan: Sendable, CustomStringConvertible {
     /// The model file, memory-mapped (pages are shared and loaded on use).
     public let weightBytes: Int
     /// Keys and values for the context.
@@ -10,6 +11,20 @@ public struct MemoryPlan: Sendable {
     public let scratchBytes: Int
 
     public var totalBytes: Int { weightBytes + cacheBytes + scratchBytes }
+
+    /// "1.2 GiB (weights 469 MiB mapped + KV cache 48 MiB + scratch 90 MiB)"
+    public var description: String {
+        "\(Self.format(totalBytes)) (weights \(Self.format(weightBytes)) mapped + KV cache \(Self.format(cacheBytes)) + scratch \(Self.format(scratchBytes)))"
+    }
+
+    /// Bytes in binary units, one decimal.
+    public static func format(_ bytes: Int) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
+        return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
+    }
 }
 
 extension LanguageModel {

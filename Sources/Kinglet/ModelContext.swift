@@ -50,9 +50,14 @@ public final class ModelContext {
     }
 
     /// Forgets every token.
-    public func reset() {
-        cache.truncate(sequence: 0)
-        tokens.removeAll(keepingCapacity: true)
+    public func reset() { truncate(to: 0) }
+
+    /// Keeps only the first `count` tokens (their cached keys and values stay valid).
+    /// `lastLogits` is stale until the next `append`.
+    public func truncate(to count: Int) {
+        guard count < tokens.count else { return }
+        cache.truncate(sequence: 0, to: count)
+        tokens.removeSubrange(count...)
     }
 
     private func append<Tokens: RandomAccessCollection<Int32>>(

@@ -22,18 +22,38 @@ struct ModelOptions: ParsableArguments {
     @Option(name: [.short, .customLong("context")], help: "Context length in tokens (default: 4096, or the model's if shorter).")
     var context: Int?
 
+    @Option(name: .customLong("memory-limit"), help: ArgumentHelp("Refuse a model and context needing more memory than this (e.g. 2G, 800M).", valueName: "SIZE"))
+    var memoryLimit: String?
+
+    @Flag(name: .shortAndLong, help: "Print the memory plan on load, and speeds after each answer.")
+    var verbose = false
+
     func validate() throws {
         guard threads >= 1 && threads <= 256 else { throw ValidationError("--threads must be 1…256") }
         if let context, context < 1 { throw ValidationError("--context must be at least 1") }
+        if let memoryLimit, parseByteCount(memoryLimit) == nil {
+            throw ValidationError("--memory-limit wants a size like 2G, 800M or 1500000000; got '\(memoryLimit)'")
+        }
     }
 
     /// Loads the model, or prints the error in one line and exits non-zero.
     func load() throws -> LanguageModel {
+        let lm: LanguageModel
         do {
-            return try LanguageModel(model, options: .init(threads: threads, contextLength: context))
+            lm = try LanguageModel(model, options: .init(
+                threads: threads, contextLength: context, memoryLimit: memoryLimit.flatMap(parseByteCount)))
         } catch {
             throw CommandFailure(error.description)
         }
+        if verbose {
+            let plan = lm.memoryPlan()
+            writeError("""
+            \(lm.path): \(lm.architectureName), context \(lm.contextLength) tokens, \(threads) threads
+            memory: \(plan)
+
+            """)
+        }
+        return lm
     }
 }
 
@@ -68,6 +88,26 @@ func readText(_ path: String) throws -> String {
     return text
 }
 
+/// "2G", "800M", "1.5GiB", "4096K" or plain bytes, in binary units.
+func parseByteCount(_ text: String) -> Int? {
+    let trimmed = text.trimmingCharacters(in: .whitespaces).uppercased()
+    let units: [(String, Double)] = [("TIB", 0x1p40), ("GIB", 0x1p30), ("MIB", 0x1p20), ("KIB", 0x1p10),
+                                     ("TB", 0x1p40), ("GB", 0x1p30), ("MB", 0x1p20), ("KB", 0x1p10),
+                                     ("T", 0x1p40), ("G", 0x1p30), ("M", 0x1p20), ("K", 0x1p10), ("B", 1)]
+    var number = Substring(trimmed), scale = 1.0
+    if let (suffix, value) = units.first(where: { trimmed.hasSuffix($0.0) }) {
+        number = trimmed.dropLast(suffix.count)
+        scale = value
+    }
+    guard let value = Double(number.trimmingCharacters(in: .whitespaces)), value > 0, value.isFinite else { return nil }
+    return Int(value * scale)
+}
+
+/// Writes `text` to standard error now.
+func writeError(_ text: String) {
+    FileHandle.standardError.write(Data(text.utf8))
+}
+
 /// Writes `text` to standard output now (no line buffering).
 func writeOut(_ text: String) {
     FileHandle.standardOutput.write(Data(text.utf8))
@@ -81,4 +121,14 @@ func jsonNumber(_ value: Float) -> String {
 /// A JSON string literal (UTF-8 kept as is, as `json.dumps(ensure_ascii=False)`).
 func jsonString(_ text: String) -> String {
     TemplateValue.string(text).jsonString()
+}
+
+extension GenerationSummary {
+    /// "prompt 292 tokens (0 cached) at 81.0 tok/s · 128 generated at 40.4 tok/s · sampling 0.2 ms/token · stop"
+    var report: String {
+        let sampling = generatedTokens > 0 ? samplingSeconds * 1000 / Double(generatedTokens) : 0
+        return String(format: "prompt %d tokens (%d cached) at %.1f tok/s · %d generated at %.1f tok/s · sampling %.2f ms/token · %@",
+                      promptTokens, cachedPromptTokens, promptTokensPerSecond, generatedTokens, decodeTokensPerSecond,
+                      sampling, stopReason.rawValue)
+    }
 }

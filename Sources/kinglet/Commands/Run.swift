@@ -13,14 +13,7 @@ extension KingletCommand {
         @Argument(help: "The prompt (read from standard input when absent).")
         var prompt: String?
 
-        @Option(name: [.customShort("n"), .customLong("max-tokens")], help: "Most tokens to generate.")
-        var maxTokens: Int = 256
-
-        @Option(help: "Sampling temperature; 0 is greedy.")
-        var temperature: Float = 0.8
-
-        @Option(help: "Random seed, for reproducible sampling.")
-        var seed: UInt64?
+        @OptionGroup(title: "Sampling and stopping") var generation: GenerationOptions
 
         @Option(help: "System message for chat mode.")
         var system: String?
@@ -38,8 +31,6 @@ extension KingletCommand {
         var topLogprobs: Int = 0
 
         func validate() throws {
-            guard maxTokens >= 0 else { throw ValidationError("--max-tokens must not be negative") }
-            guard temperature >= 0, temperature.isFinite else { throw ValidationError("--temperature must be ≥ 0") }
             guard (0...100).contains(topLogprobs) else { throw ValidationError("--top-logprobs must be 0…100") }
         }
 
@@ -53,9 +44,7 @@ extension KingletCommand {
             } catch {
                 throw CommandFailure.from(error)
             }
-            let parameters = GenerationParameters(
-                maxTokens: maxTokens, temperature: temperature, seed: seed,
-                logprobs: json, topLogprobs: topLogprobs)
+            let parameters = try generation.parameters(logprobs: json, topLogprobs: topLogprobs)
             do {
                 for try await event in lm.generate(prompt: tokens, parameters: parameters) {
                     json ? printJSON(event) : printText(event)
@@ -72,8 +61,9 @@ extension KingletCommand {
             case .done(let summary):
                 writeOut("\n")
                 if summary.stopReason == .contextFull {
-                    FileHandle.standardError.write(Data("note: stopped because the context (\(model.context.map(String.init) ?? "default") tokens) is full\n".utf8))
+                    writeError("note: stopped because the context (\(model.context.map(String.init) ?? "default") tokens) is full\n")
                 }
+                if model.verbose { writeError(summary.report + "\n") }
             }
         }
 
@@ -90,8 +80,8 @@ extension KingletCommand {
                 writeOut("{\"text\": \(jsonString(text))}\n")
             case .done(let s):
                 writeOut("""
-                {"done": true, "stop_reason": "\(s.stopReason.rawValue)", "prompt_tokens": \(s.promptTokens), \
-                "generated_tokens": \(s.generatedTokens), "prompt_tokens_per_second": \(s.promptTokensPerSecond), \
+                {"done": true, "stop_reason": "\(s.stopReason.rawValue)", "stop": \(s.stopSequence.map(jsonString) ?? "null"), \
+                "prompt_tokens": \(s.promptTokens), "generated_tokens": \(s.generatedTokens), "prompt_tokens_per_second": \(s.promptTokensPerSecond), \
                 "decode_tokens_per_second": \(s.decodeTokensPerSecond)}
 
                 """)

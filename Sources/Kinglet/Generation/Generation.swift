@@ -1,0 +1,222 @@
+import Foundation
+import Synchronization
+import Tokenizers
+
+/// How to generate: how much, how to pick tokens, and when to stop.
+public struct GenerationParameters: Sendable {
+    /// Most tokens to generate.
+    public var maxTokens: Int
+    /// How each token is picked from the logits.
+    public var sampling: SamplingParameters
+    /// Same seed, same output (on any thread count); nil picks a random seed.
+    public var seed: UInt64?
+    /// Strings that end generation when they appear in the text; they are not included in it.
+    public var stop: [String]
+    /// Report each generated token's log-probability.
+    public var logprobs: Bool
+    /// Also report this many most likely alternatives at each step.
+    public var topLogprobs: Int
+
+    public init(maxTokens: Int = 256, sampling: SamplingParameters = .init(), seed: UInt64? = nil,
+                stop: [String] = [], logprobs: Bool = false, topLogprobs: Int = 0) {
+        self.maxTokens = maxTokens
+        self.sampling = sampling
+        self.seed = seed
+        self.stop = stop
+        self.logprobs = logprobs
+        self.topLogprobs = topLogprobs
+    }
+
+    /// Greedy decoding of at most `maxTokens`.
+    public static func greedy(maxTokens: Int = 256) -> GenerationParameters {
+        GenerationParameters(maxTokens: maxTokens, sampling: .greedy)
+    }
+}
+
+/// Why generation ended; maps onto OpenAI's `finish_reason`.
+public enum StopReason: String, Sendable {
+    /// The model produced an end-of-generation token.
+    case stop
+    /// `maxTokens` were generated.
+    case length
+    /// The context has no room for another token.
+    case contextFull = "context_full"
+    /// The consumer stopped listening.
+    case cancelled
+}
+
+/// A token's log-probability under the model (log-softmax of the raw logits).
+public struct TokenLogprob: Sendable, Equatable {
+    public let id: Int32
+    public let logprob: Float
+}
+
+/// One generated token.
+public struct GeneratedToken: Sendable {
+    public let id: Int32
+    /// Text this token completes: empty while it holds part of a UTF-8 character.
+    public let text: String
+    public let logprob: Float?
+    public let topLogprobs: [TokenLogprob]
+}
+
+/// Counts and speeds of one generation.
+public struct GenerationSummary: Sendable {
+    public let stopReason: StopReason
+    /// The end-of-generation token that ended it, for `.stop`.
+    public let stopToken: Int32?
+    /// The stop string that ended it, for `.stop`.
+    public let stopSequence: String?
+    /// Tokens of the prompt, the reused ones included.
+    public let promptTokens: Int
+    /// Prompt tokens whose keys and values were already cached (a chat's earlier turns), not evaluated again.
+    public let cachedPromptTokens: Int
+    public let generatedTokens: Int
+    /// Time spent evaluating the prompt's uncached tokens.
+    public let promptSeconds: Double
+    /// Time spent on forward passes after the prompt.
+    public let decodeSeconds: Double
+    /// Forward passes after the prompt (generated tokens fed back).
+    public let decodeSteps: Int
+    /// Time spent sampling: the sampler chain and any constraint on the tokens.
+    public let samplingSeconds: Double
+
+    /// Prompt tokens evaluated in this generation.
+    public var evaluatedPromptTokens: Int { promptTokens - cachedPromptTokens }
+    public var promptTokensPerSecond: Double { promptSeconds > 0 ? Double(evaluatedPromptTokens) / promptSeconds : 0 }
+    public var decodeTokensPerSecond: Double { decodeSeconds > 0 ? Double(decodeSteps) / decodeSeconds : 0 }
+}
+
+/// What a generation stream yields.
+public enum GenerationEvent: Sendable {
+    /// A generated token, with the text it releases (text held back for a possible stop string comes later).
+    case token(GeneratedToken)
+    /// Text released at the end (held back for a stop string that never came, or an incomplete
+    /// UTF-8 sequence shown as U+FFFD).
+    case text(String)
+    case done(GenerationSummary)
+}
+
+extension LanguageModel {
+    /// Generates after `prompt`, as a stream of events ending with `.done`.
+    ///
+    /// Decoding runs on its own thread; cancel the consuming task (or stop
+    /// iterating) and it stops before the next token. Several generations may
+    /// run at once; their forward passes take turns.
+    /// - Throws (from the stream): `KingletError.promptTooLong` and model errors.
+    public func generate(prompt: [Int32], parameters: GenerationParameters = .init()) -> AsyncThrowingStream<GenerationEvent, any Error> {
+        Self.stream { cancelled, emit throws(KingletError) in
+            let context = ModelContext(model: self)
+            let run = try context.generate(prompt: prompt, parameters: parameters, cancelled: cancelled, emit: emit)
+            emit(.done(run.summary))
+        }
+    }
+
+    /// Runs `body` on a thread of its own, its events feeding the returned stream.
+    static func stream(
+        _ body: @escaping @Sendable (CancellationFlag, (GenerationEvent) -> Void) throws(KingletError) -> Void
+    ) -> AsyncThrowingStream<GenerationEvent, any Error> {
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: GenerationEvent.self)
+        let cancelled = CancellationFlag()
+        continuation.onTermination = { _ in cancelled.cancel() }
+        let thread = Thread {
+            do {
+                try body(cancelled) { continuation.yield($0) }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        thread.start()
+        return stream
+    }
+}
+
+/// What one generation produced.
+struct GenerationRun {
+    var summary: GenerationSummary
+    /// The text released to the consumer.
+    var text: String
+}
+
+extension ModelContext {
+    /// Generates after `prompt`, emitting every event but `.done`.
+    ///
+    /// The tokens this context already holds are reused as far as they agree
+    /// with `prompt`, so a conversation's next turn evaluates only what is new.
+    func generate(prompt: [Int32], parameters: GenerationParameters, cancelled: CancellationFlag,
+                  emit: (GenerationEvent) -> Void) throws(KingletError) -> GenerationRun {
+        guard !prompt.isEmpty else { throw .emptyPrompt }
+        let clock = ContinuousClock()
+        let promptStart = clock.now
+        // Re-evaluate at least the last prompt token: its logits pick the first new one.
+        let reused = min(zip(tokens, prompt).prefix { $0 == $1 }.count, prompt.count - 1)
+        guard prompt.count <= capacity else { throw .promptTooLong(tokens: prompt.count, context: capacity) }
+        truncate(to: reused)
+        try append(prompt[reused...])
+        let promptSeconds = Self.seconds(clock.now - promptStart)
+
+        let tokenizer = model.tokenizer
+        var sampler = Sampler(parameters.sampling, seed: parameters.seed ?? UInt64.random(in: .min ... .max))
+        var detokenizer = StreamingDetokenizer(tokenizer: tokenizer)
+        var stops = StopSequences(parameters.stop)
+        var text = ""
+        var generated = 0, steps = 0
+        var decodeTime = Duration.zero, samplingTime = Duration.zero
+        var reason = StopReason.length
+        var stopToken: Int32?, stopSequence: String?
+        func release(_ piece: String) -> String {
+            text += piece
+            return piece
+        }
+        while generated < parameters.maxTokens {
+            if cancelled.isCancelled { reason = .cancelled; break }
+            let logits = lastLogits
+            let samplingStart = clock.now
+            let id = sampler.sample(logits, history: tokens)
+            samplingTime += clock.now - samplingStart
+            if tokenizer.endOfGenerationTokens.contains(id) { reason = .stop; stopToken = id; break }
+            var logprob: Float?
+            var top: [TokenLogprob] = []
+            if parameters.logprobs || parameters.topLogprobs > 0 {
+                let logSumExp = LogProbabilities.logSumExp(logits)
+                logprob = Float(Double(logits[Int(id)]) - logSumExp)
+                top = LogProbabilities.top(parameters.topLogprobs, of: logits, logSumExp: logSumExp)
+                    .map { TokenLogprob(id: $0.id, logprob: $0.logprob) }
+            }
+            generated += 1
+            let (piece, stopped) = stops.append(detokenizer.append(id))
+            emit(.token(GeneratedToken(id: id, text: release(piece), logprob: logprob, topLogprobs: top)))
+            if stopped { reason = .stop; stopSequence = stops.found; break }
+            if generated == parameters.maxTokens { break }
+            if tokens.count >= capacity { reason = .contextFull; break }
+            let stepStart = clock.now
+            try append(CollectionOfOne(id))
+            decodeTime += clock.now - stepStart
+            steps += 1
+        }
+        if stopSequence == nil {
+            let (piece, stopped) = stops.append(detokenizer.finish())
+            var rest = piece
+            if stopped { reason = .stop; stopSequence = stops.found } else { rest += stops.finish() }
+            if !rest.isEmpty { emit(.text(release(rest))) }
+        }
+        let summary = GenerationSummary(
+            stopReason: reason, stopToken: stopToken, stopSequence: stopSequence,
+            promptTokens: prompt.count, cachedPromptTokens: reused, generatedTokens: generated,
+            promptSeconds: promptSeconds, decodeSeconds: Self.seconds(decodeTime), decodeSteps: steps,
+            samplingSeconds: Self.seconds(samplingTime))
+        return GenerationRun(summary: summary, text: text)
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+    }
+}
+
+/// Set when a generation's consumer goes away.
+final class CancellationFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    func cancel() { flag.store(true, ordering: .relaxed) }
+    var isCancelled: Bool { flag.load(ordering: .relaxed) }
+}

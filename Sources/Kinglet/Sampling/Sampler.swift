@@ -1,0 +1,235 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Sampling settings, with llama.cpp's names, meanings and defaults.
+///
+/// A setting at its "off" value (`topK` 0, `topP` 1, `minP` 0, `typicalP` 1,
+/// `repeatPenalty` 1, penalties 0) leaves its step out of the chain.
+public struct SamplingParameters: Sendable, Equatable {
+    /// 0 picks the most likely token every time (greedy); other steps then do nothing.
+    public var temperature: Float
+    /// Keep only the `topK` most likely tokens.
+    public var topK: Int
+    /// Keep the most likely tokens whose probabilities add up to `topP` (nucleus sampling).
+    public var topP: Float
+    /// Keep tokens at least `minP` times as likely as the most likely one.
+    public var minP: Float
+    /// Locally typical sampling: keep the tokens closest to the expected surprise, up to this mass.
+    public var typicalP: Float
+    /// Divides positive logits (multiplies negative ones) of tokens seen in the last `repeatLastN`.
+    public var repeatPenalty: Float
+    /// How many recent tokens (prompt included) the penalties look at; -1 means the whole context.
+    public var repeatLastN: Int
+    /// Subtracted once from the logit of every token seen in the window (OpenAI's `presence_penalty`).
+    public var presencePenalty: Float
+    /// Subtracted per occurrence in the window (OpenAI's `frequency_penalty`).
+    public var frequencyPenalty: Float
+    /// Added to the logits of these tokens before anything else; `-infinity` bans a token.
+    public var logitBias: [Int32: Float]
+
+    public init(temperature: Float = 0.8, topK: Int = 40, topP: Float = 0.95, minP: Float = 0.05,
+                typicalP: Float = 1, repeatPenalty: Float = 1, repeatLastN: Int = 64,
+                presencePenalty: Float = 0, frequencyPenalty: Float = 0, logitBias: [Int32: Float] = [:]) {
+        self.temperature = temperature
+        self.topK = topK
+        self.topP = topP
+        self.minP = minP
+        self.typicalP = typicalP
+        self.repeatPenalty = repeatPenalty
+        self.repeatLastN = repeatLastN
+        self.presencePenalty = presencePenalty
+        self.frequencyPenalty = frequencyPenalty
+        self.logitBias = logitBias
+    }
+
+    /// Always the most likely token.
+    public static let greedy = SamplingParameters(temperature: 0)
+}
+
+/// Picks the next token from logits through llama.cpp's default chain: logit bias,
+/// repetition/presence/frequency penalties, top-k, typical, top-p, min-p,
+/// temperature, then a seeded draw.
+///
+/// The draw depends only on the logits, the history and the seed, so the same
+/// seed gives the same tokens on every run and thread count.
+public struct Sampler: Sendable {
+    public let parameters: SamplingParameters
+    private var random: Xoshiro256
+    /// The logits after bias and penalties; reused between calls.
+    private var adjusted: [Float] = []
+    private var candidates: [Candidate] = []
+
+    /// A token still in the running, with its (adjusted) logit.
+    public struct Candidate: Sendable, Equatable {
+        public var id: Int32
+        public var logit: Float
+    }
+
+    public init(_ parameters: SamplingParameters, seed: UInt64) {
+        self.parameters = parameters
+        random = Xoshiro256(seed: seed)
+    }
+
+    /// The next token after `history` (the context so far, which the penalties look at).
+    public mutating func sample<History: BidirectionalCollection<Int32>>(
+        _ logits: UnsafeBufferPointer<Float>, history: History
+    ) -> Int32 {
+        adjust(logits, history: history)
+        if parameters.temperature <= 0 {
+            return adjusted.withUnsafeBufferPointer { Self.argmax($0) }
+        }
+        let kept = filter()
+        let weights = kept.map { expf(($0.logit - kept[0].logit) / parameters.temperature) }
+        var target = random.nextUnitDouble() * weights.reduce(0) { $0 + Double($1) }
+        for (candidate, weight) in zip(kept, weights) {
+            target -= Double(weight)
+            if target < 0 { return candidate.id }
+        }
+        return kept[0].id   // rounding left a sliver past the end
+    }
+
+    /// The distribution the draw picks from after `history`: tokens with their probabilities, most likely first.
+    /// At temperature 0 it is the argmax alone.
+    public mutating func distribution<History: BidirectionalCollection<Int32>>(
+        _ logits: UnsafeBufferPointer<Float>, history: History
+    ) -> [(id: Int32, probability: Double)] {
+        adjust(logits, history: history)
+        if parameters.temperature <= 0 {
+            return [(adjusted.withUnsafeBufferPointer { Self.argmax($0) }, 1)]
+        }
+        let kept = filter()
+        let weights = kept.map { exp(Double($0.logit - kept[0].logit) / Double(parameters.temperature)) }
+        let sum = weights.reduce(0, +)
+        return zip(kept, weights).map { ($0.id, $1 / sum) }
+    }
+
+    /// The index of the largest logit (the first one on ties, as llama.cpp).
+    public static func argmax(_ logits: UnsafeBufferPointer<Float>) -> Int32 {
+        var best = 0
+        var bestValue = -Float.infinity
+        for i in 0..<logits.count where logits[i] > bestValue {
+            best = i
+            bestValue = logits[i]
+        }
+        return Int32(best)
+    }
+
+    // MARK: - The chain
+
+    /// Copies `logits` into `adjusted`, then applies the logit bias and the penalties.
+    private mutating func adjust<History: BidirectionalCollection<Int32>>(_ logits: UnsafeBufferPointer<Float>, history: History) {
+        if adjusted.count != logits.count { adjusted = Array(repeating: 0, count: logits.count) }
+        adjusted.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: logits.baseAddress!, count: logits.count) }
+        let n = logits.count
+        for (id, bias) in parameters.logitBias where id >= 0 && Int(id) < n { adjusted[Int(id)] += bias }
+
+        let p = parameters
+        guard p.repeatLastN != 0, p.repeatPenalty != 1 || p.presencePenalty != 0 || p.frequencyPenalty != 0 else { return }
+        let window = p.repeatLastN < 0 ? history.count : min(p.repeatLastN, history.count)
+        var counts: [Int32: Int] = [:]
+        for id in history.suffix(window) where id >= 0 && Int(id) < n { counts[id, default: 0] += 1 }
+        for (id, count) in counts {
+            var logit = adjusted[Int(id)]
+            if p.repeatPenalty != 1 { logit = logit <= 0 ? logit * p.repeatPenalty : logit / p.repeatPenalty }
+            logit -= Float(count) * p.frequencyPenalty + p.presencePenalty
+            adjusted[Int(id)] = logit
+        }
+    }
+
+    /// Runs top-k, typical, top-p and min-p over `adjusted`; returns the survivors, most likely first.
+    private mutating func filter() -> [Candidate] {
+        let p = parameters
+        adjusted.withUnsafeBufferPointer { logits in
+            if p.topK > 0 && p.topK < logits.count {
+                candidates = Self.topK(p.topK, of: logits)
+            } else {
+                candidates = Self.sortedCandidates(logits, keepingMass: p.typicalP < 1 ? 1 : p.topP)
+            }
+        }
+        if p.typicalP < 1 { Self.keepTypical(&candidates, mass: Double(p.typicalP)) }
+        if p.topP < 1 { Self.keepNucleus(&candidates, mass: Double(p.topP)) }
+        if p.minP > 0 {
+            // p ≥ minP · pmax  ⇔  logit ≥ maxLogit + log(minP)
+            let floor = candidates[0].logit + logf(p.minP)
+            let count = candidates.firstIndex { $0.logit < floor } ?? candidates.count
+            candidates.removeSubrange(max(1, count)...)
+        }
+        return candidates
+    }
+
+    /// The `k` largest logits, largest first (lower id first on ties); banned (-inf) tokens left out unless all are.
+    static func topK(_ k: Int, of logits: UnsafeBufferPointer<Float>) -> [Candidate] {
+        var best = LogProbabilities.topLogits(k, of: logits).map { Candidate(id: $0.id, logit: $0.logit) }
+        let finite = best.firstIndex { $0.logit == -.infinity } ?? best.count
+        best.removeSubrange(max(1, finite)...)
+        return best
+    }
+
+    /// Every finite-logit token sorted most likely first, as far as a later step can need:
+    /// when only the top `mass` of probability can survive (top-p), only the
+    /// tokens near the maximum are sorted, which is exact as long as they hold that mass.
+    static func sortedCandidates(_ logits: UnsafeBufferPointer<Float>, keepingMass mass: Float) -> [Candidate] {
+        let maximum = logits[Int(argmax(logits))]
+        var total = 0.0, near = 0.0
+        var nearby: [Candidate] = []
+        // e^-20 ≈ 2e-9: a whole vocabulary of tokens below the cut holds well under 0.1 % of the mass.
+        let cut = maximum - 20
+        for i in 0..<logits.count {
+            let weight = Double(expf(logits[i] - maximum))
+            total += weight
+            if logits[i] >= cut {
+                near += weight
+                nearby.append(Candidate(id: Int32(i), logit: logits[i]))
+            }
+        }
+        var all: [Candidate]
+        if mass < 1 && near >= Double(mass) * total {
+            all = nearby
+        } else {
+            all = (0..<logits.count).compactMap { logits[$0] > -.infinity ? Candidate(id: Int32($0), logit: logits[$0]) : nil }
+            if all.isEmpty { all = [Candidate(id: Int32(argmax(logits)), logit: maximum)] }
+        }
+        all.sort { $0.logit > $1.logit || ($0.logit == $1.logit && $0.id < $1.id) }
+        return all
+    }
+
+    /// Probabilities of sorted `candidates` under softmax of their logits.
+    private static func probabilities(_ candidates: [Candidate]) -> [Double] {
+        let maximum = Double(candidates[0].logit)
+        let weights = candidates.map { exp(Double($0.logit) - maximum) }
+        let sum = weights.reduce(0, +)
+        return weights.map { $0 / sum }
+    }
+
+    /// Top-p: the shortest most-likely-first prefix whose probability reaches `mass`.
+    static func keepNucleus(_ candidates: inout [Candidate], mass: Double) {
+        let probabilities = probabilities(candidates)
+        var cumulative = 0.0
+        for (i, p) in probabilities.enumerated() {
+            cumulative += p
+            if cumulative >= mass { candidates.removeSubrange((i + 1)...); return }
+        }
+    }
+
+    /// Locally typical sampling (Meister et al. 2022): keep the tokens whose surprise is closest
+    /// to the entropy until they hold `mass`; the survivors stay sorted most likely first.
+    static func keepTypical(_ candidates: inout [Candidate], mass: Double) {
+        let probabilities = probabilities(candidates)
+        let entropy = -probabilities.reduce(0) { $1 > 0 ? $0 + $1 * log($1) : $0 }
+        let order = probabilities.indices.sorted {
+            abs(-log(probabilities[$0]) - entropy) < abs(-log(probabilities[$1]) - entropy)
+        }
+        var cumulative = 0.0
+        var keep = 0
+        while keep < order.count {
+            cumulative += probabilities[order[keep]]
+            keep += 1
+            if cumulative >= mass { break }
+        }
+        let kept = Set(order.prefix(keep))
+        candidates = candidates.indices.filter { kept.contains($0) }.map { candidates[$0] }
+    }
+}
