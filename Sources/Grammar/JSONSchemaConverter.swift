@@ -1,0 +1,4 @@
+import Templates
+enum JSONSchemaConverter {
+    static func gbnf(for schema: TemplateValue) throws(GrammarError) -> String { throw .unsupportedSchema(keyword: "todo", path: "#") }
+}
