@@ -7,6 +7,7 @@ struct GBNFParser {
     private var pos = 0
     private(set) var rules = RuleSet()
     private var firstUse: [Int: Int] = [:]   // rule id -> position of its first reference
+    private var current = ""                 // the rule being parsed, which names its helper rules
 
     init(_ text: String) { self.text = Array(text.unicodeScalars) }
 
@@ -34,6 +35,7 @@ struct GBNFParser {
         guard !name.isEmpty else { throw error("expected a rule name") }
         skip(newlines: false)
         guard consume("::=") else { throw error("expected '::=' after rule name '\(name)'") }
+        current = name
         skip(newlines: true)
         let alternatives = try parseAlternatives(nested: false)
         let id = rules.id(name)
@@ -107,17 +109,17 @@ struct GBNFParser {
                 }
                 ranges.append(lo...hi)
             }
-            return symbols(RuleSet.codePointClass(ranges, negated: negated), name: "char")
+            return symbols(RuleSet.codePointClass(ranges, negated: negated))
         case ".":
             pos += 1
-            return symbols(RuleSet.codePointClass([], negated: true), name: "any")
+            return symbols(RuleSet.codePointClass([], negated: true))
         case "(":
             pos += 1
             skip(newlines: true)
             let alternatives = try parseAlternatives(nested: true)
-            guard peek == ")" else { throw error("expected ')' to close the group opened", at: start) }
+            guard peek == ")" else { throw error("'(' is never closed with ')'", at: start) }
             pos += 1
-            return symbols(alternatives, name: "group")
+            return symbols(alternatives)
         default:
             let name = parseName()
             guard !name.isEmpty else { throw error("unexpected character '\(text[pos])'") }
@@ -128,9 +130,9 @@ struct GBNFParser {
     }
 
     /// One symbol when the alternatives are a single sequence of one element; else a helper rule.
-    private mutating func symbols(_ alternatives: [[Symbol]], name: String) -> [Symbol] {
+    private mutating func symbols(_ alternatives: [[Symbol]]) -> [Symbol] {
         if alternatives.count == 1 { return alternatives[0] }
-        return [.rule(rules.helper(name, alternatives))]
+        return [.rule(rules.helper(current, alternatives))]
     }
 
     private mutating func parseRepetition(of item: [Symbol]) throws(GrammarError) -> [Symbol] {
@@ -159,7 +161,7 @@ struct GBNFParser {
         default:
             return item
         }
-        return rules.repeating(item, min: min, max: max)
+        return rules.repeating(item, min: min, max: max, name: current)
     }
 
     // MARK: Lexing
@@ -188,7 +190,7 @@ struct GBNFParser {
 
     private mutating func parseName() -> String {
         var name = ""
-        while let c = peek, c.properties.isASCIIHexDigit || ("a"..."z").contains(c) || ("A"..."Z").contains(c)
+        while let c = peek, ("a"..."z").contains(c) || ("A"..."Z").contains(c)
             || c == "-" || c == "_" || ("0"..."9").contains(c) {
             name.unicodeScalars.append(c)
             pos += 1
@@ -253,17 +255,17 @@ struct GBNFParser {
 
 extension RuleSet {
     /// `item` repeated `min` to `max` (nil: unbounded) times, with tail-recursive helper rules as llama.cpp does.
-    mutating func repeating(_ item: [Symbol], min: Int, max: Int?) -> [Symbol] {
+    mutating func repeating(_ item: [Symbol], min: Int, max: Int?, name: String) -> [Symbol] {
         guard !item.isEmpty else { return [] }
-        let unit: Symbol = item.count == 1 ? item[0] : .rule(helper("seq", [item]))
+        let unit: Symbol = item.count == 1 ? item[0] : .rule(helper(name, [item]))
         var out = [Symbol](repeating: unit, count: min)
         if let max {
             guard max > min else { return out }
-            var tail = helper("opt", [[unit], []])   // unit?
-            for _ in 0..<(max - min - 1) { tail = helper("opt", [[unit, .rule(tail)], []]) }
+            var tail = helper(name, [[unit], []])   // unit?
+            for _ in 0..<(max - min - 1) { tail = helper(name, [[unit, .rule(tail)], []]) }
             out.append(.rule(tail))
         } else {
-            let star = id("star-\(names.count)")
+            let star = helper(name, [])
             alternatives[star] = [[unit, .rule(star)], []]
             out.append(.rule(star))
         }

@@ -72,7 +72,7 @@ struct Program: Sendable {
             var total = 0, p = p
             while elements[p] != Program.end {
                 let e = elements[p]
-                total += e >= 0 ? 1 : ruleMinimum[Int(-2 - e)]
+                total = min(total + (e >= 0 ? 1 : ruleMinimum[Int(-2 - e)]), infinity)
                 p += 1
             }
             return min(total, infinity)

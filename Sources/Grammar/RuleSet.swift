@@ -209,8 +209,9 @@ struct RuleSet: Sendable {
                 if color[s] == 1 {
                     // Name the cycle by its first user-written rule (helpers are named `rule-N`).
                     let cycle = path.map(\.rule).drop { $0 != s }
+                    // Name the rule the user wrote: helpers are `rule-N` after the rule they came from.
                     let name = cycle.map { names[$0] }.first { !isHelperName($0) }
-                    throw .leftRecursion(rule: name ?? names[s])
+                    throw .leftRecursion(rule: name ?? String(names[s][..<names[s].lastIndex(of: "-")!]))
                 }
                 if color[s] == 0 {
                     color[s] = 1
