@@ -36,7 +36,7 @@ struct GBNFParser {
         skip(newlines: false)
         guard consume("::=") else { throw error("expected '::=' after rule name '\(name)'") }
         current = name
-        skip(newlines: true)
+        skip(newlines: false)   // an empty body may end at the newline; parseSequence decides
         let alternatives = try parseAlternatives(nested: false)
         let id = rules.id(name)
         if rules.alternatives[id] != nil { throw error("rule '\(name)' is defined twice", at: start) }
@@ -47,7 +47,7 @@ struct GBNFParser {
         var alternatives = [try parseSequence(nested: nested)]
         while peek == "|" {
             pos += 1
-            skip(newlines: true)
+            skip(newlines: nested)
             alternatives.append(try parseSequence(nested: nested))
         }
         return alternatives
