@@ -76,6 +76,9 @@ final class Automaton: Sendable {
         var transitions: [Int32] = []
         var complete: [Bool] = []
         var finished: [Bool] = []
+        /// Per state, 4 words: the bytes that lead back to the same state; all zero until computed.
+        var selfLoops: [UInt64] = []
+        var selfLoopsKnown: [Bool] = []
         // Allowed-token bits by state, for the vocabulary last masked with.
         var maskCache: [Int32: [UInt64]] = [:]
         var maskVocabulary: GrammarVocabulary?
@@ -103,6 +106,13 @@ final class Automaton: Sendable {
                 transitions[index] = t
             }
             return t < 0 ? t : t / Int32(classCount)
+        }
+
+        mutating func computeSelfLoops(_ state: Int32) {
+            for b in 0...255 where transition(state, UInt8(b)) == state {
+                selfLoops[4 * Int(state) + b >> 6] |= 1 << UInt64(b & 63)
+            }
+            selfLoopsKnown[Int(state)] = true
         }
 
         private mutating func compute(_ state: Int32, _ byte: UInt8) -> Int32 {
@@ -159,6 +169,8 @@ final class Automaton: Sendable {
             transitions.append(contentsOf: repeatElement(Automaton.unknown, count: classCount))
             complete.append(sorted.first == Automaton.emptyStack)
             finished.append(sorted == [Automaton.emptyStack])
+            selfLoops.append(contentsOf: [0, 0, 0, 0])
+            selfLoopsKnown.append(false)
             return id
         }
     }

@@ -17,6 +17,9 @@ public final class GrammarVocabulary: Sendable {
     let firstToken: [Int32]
     let nodeTokens: [Int32]
     let maxDepth: Int
+    /// Bytes occurring in node i's subtree (itself included), as 4 words at `4 * i`: a state that loops
+    /// on all of them (inside a JSON string) accepts the whole subtree without walking it.
+    let subtreeBytes: [UInt64]
     /// All tokens' bytes, token i being `bytes[offsets[i] ..< offsets[i + 1]]`.
     let bytes: [UInt8]
     let offsets: [Int32]
@@ -75,6 +78,16 @@ public final class GrammarVocabulary: Sendable {
         self.firstToken = firstToken
         self.nodeTokens = nodeTokens
         self.maxDepth = nodes.lazy.map { Int($0.depth) }.max() ?? 0
+        var subtreeBytes = [UInt64](repeating: 0, count: 4 * nodes.count)
+        for i in nodes.indices.reversed() {
+            subtreeBytes[4 * i + Int(nodes[i].byte >> 6)] |= 1 << UInt64(nodes[i].byte & 63)
+            var child = i + 1
+            while child < Int(nodes[i].skip) {
+                for w in 0..<4 { subtreeBytes[4 * i + w] |= subtreeBytes[4 * child + w] }
+                child = Int(nodes[child].skip)
+            }
+        }
+        self.subtreeBytes = subtreeBytes
     }
 
     func tokenBytes(_ token: Int32) -> ArraySlice<UInt8> {
