@@ -1,4 +1,5 @@
 import GGUF
+import Grammar
 import Models
 import Templates
 import Tokenizers
@@ -11,6 +12,7 @@ public enum KingletError: Error, Sendable, CustomStringConvertible {
     case model(ModelError)
     case tokenizer(TokenizerError)
     case template(TemplateError)
+    case grammar(GrammarError)
     case noChatTemplate(path: String)
     case promptTooLong(tokens: Int, context: Int)
     case emptyPrompt
@@ -29,6 +31,7 @@ public enum KingletError: Error, Sendable, CustomStringConvertible {
         case .model(let error): return error.description
         case .tokenizer(let error): return error.description
         case .template(let error): return "chat template: \(error.description)"
+        case .grammar(let error): return error.description
         case .noChatTemplate(let path):
             return "\(path) has no chat template (a base model?); use --raw for plain completion or --template FILE.jinja"
         case .promptTooLong(let tokens, let context):

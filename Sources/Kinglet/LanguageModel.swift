@@ -1,5 +1,6 @@
 import Foundation
 import GGUF
+import Grammar
 import Models
 import Synchronization
 import Templates
@@ -54,6 +55,7 @@ public final class LanguageModel: @unchecked Sendable {
     private let chatFormatResult: Result<ChatFormat?, KingletError>
     private let architecture: any Architecture
     private let lock = Mutex<Void>(())
+    private let grammarVocabularyCache = Mutex<GrammarVocabulary?>(nil)
 
     /// Loads a model by store name (`qwen2.5-coder:0.5b`) or `.gguf` path.
     public init(_ nameOrPath: String, options: Options = Options()) throws(KingletError) {
@@ -77,6 +79,26 @@ public final class LanguageModel: @unchecked Sendable {
         contextLength = max(1, options.contextLength ?? min(4096, shape.trainedContextLength))
         if let limit = options.memoryLimit, memoryPlan().totalBytes > limit {
             throw .exceedsMemoryLimit(memoryPlan(), limit: limit)
+        }
+    }
+
+    /// The vocabulary as grammar-constrained decoding sees it, built on first use (a trie of every token's bytes).
+    public var grammarVocabulary: GrammarVocabulary {
+        grammarVocabularyCache.withLock { cache in
+            if let cache { return cache }
+            let ids = 0..<Int32(tokenizer.vocabularySize)
+            // Control, unknown and unused tokens never spell text a grammar could accept;
+            // end-of-generation tokens are allowed exactly when the grammar is complete.
+            let excluded = ids.filter { id in
+                switch tokenizer.kind(of: id) {
+                case .normal, .byte, .userDefined: false
+                default: !tokenizer.endOfGenerationTokens.contains(id)
+                }
+            }
+            let vocabulary = GrammarVocabulary(tokens: ids.map { tokenizer.bytes(of: $0) }, excluded: Set(excluded),
+                                               endOfGeneration: tokenizer.endOfGenerationTokens)
+            cache = vocabulary
+            return vocabulary
         }
     }
 

@@ -43,6 +43,19 @@ struct GenerationOptions: ParsableArguments {
     @Option(help: "Random seed, for reproducible sampling.")
     var seed: UInt64?
 
+    @Option(help: ArgumentHelp("Constrain the output: json (any JSON object).", valueName: "json"))
+    var format: OutputFormat?
+
+    @Option(name: .customLong("json-schema"), help: ArgumentHelp("Constrain the output to JSON valid under this JSON Schema.", valueName: "FILE"))
+    var jsonSchema: String?
+
+    @Option(help: ArgumentHelp("Constrain the output to this GBNF grammar (llama.cpp's syntax).", valueName: "FILE"))
+    var grammar: String?
+
+    enum OutputFormat: String, ExpressibleByArgument {
+        case json
+    }
+
     func validate() throws {
         guard maxTokens >= 0 else { throw ValidationError("--max-tokens must not be negative") }
         guard temperature >= 0, temperature.isFinite else { throw ValidationError("--temperature must be ≥ 0") }
@@ -53,6 +66,21 @@ struct GenerationOptions: ParsableArguments {
         guard repeatPenalty > 0, repeatPenalty.isFinite else { throw ValidationError("--repeat-penalty must be > 0") }
         guard repeatLastN >= -1 else { throw ValidationError("--repeat-last-n must be ≥ -1") }
         _ = try parsedLogitBias()
+        guard [format != nil, jsonSchema != nil, grammar != nil].filter({ $0 }).count <= 1 else {
+            throw ValidationError("give at most one of --format, --json-schema and --grammar")
+        }
+    }
+
+    /// The grammar `--format`, `--json-schema` or `--grammar` asks for.
+    func parsedGrammar() throws -> Grammar? {
+        do {
+            if format == .json { return .json }
+            if let jsonSchema { return try Grammar(jsonSchemaText: try readText(jsonSchema)) }
+            if let grammar { return try Grammar(gbnf: try readText(grammar)) }
+        } catch let error as GrammarError {
+            throw CommandFailure("\(jsonSchema ?? grammar ?? "grammar"): \(error.description)")
+        }
+        return nil
     }
 
     /// `--logit-bias` values as a map from token id to bias.
@@ -81,6 +109,6 @@ struct GenerationOptions: ParsableArguments {
             repeatPenalty: repeatPenalty, repeatLastN: repeatLastN,
             presencePenalty: presencePenalty, frequencyPenalty: frequencyPenalty, logitBias: try parsedLogitBias())
         return GenerationParameters(maxTokens: maxTokens, sampling: sampling, seed: seed, stop: stop,
-                                    logprobs: logprobs, topLogprobs: topLogprobs)
+                                    grammar: try parsedGrammar(), logprobs: logprobs, topLogprobs: topLogprobs)
     }
 }

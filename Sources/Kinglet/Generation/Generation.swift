@@ -1,4 +1,5 @@
 import Foundation
+import Grammar
 import Synchronization
 import Tokenizers
 
@@ -12,17 +13,21 @@ public struct GenerationParameters: Sendable {
     public var seed: UInt64?
     /// Strings that end generation when they appear in the text; they are not included in it.
     public var stop: [String]
+    /// Only text this grammar accepts may be generated (JSON mode, a JSON Schema, GBNF);
+    /// generation ends when the grammar is complete and nothing can follow.
+    public var grammar: Grammar?
     /// Report each generated token's log-probability.
     public var logprobs: Bool
     /// Also report this many most likely alternatives at each step.
     public var topLogprobs: Int
 
     public init(maxTokens: Int = 256, sampling: SamplingParameters = .init(), seed: UInt64? = nil,
-                stop: [String] = [], logprobs: Bool = false, topLogprobs: Int = 0) {
+                stop: [String] = [], grammar: Grammar? = nil, logprobs: Bool = false, topLogprobs: Int = 0) {
         self.maxTokens = maxTokens
         self.sampling = sampling
         self.seed = seed
         self.stop = stop
+        self.grammar = grammar
         self.logprobs = logprobs
         self.topLogprobs = topLogprobs
     }
@@ -160,6 +165,8 @@ extension ModelContext {
         var sampler = Sampler(parameters.sampling, seed: parameters.seed ?? UInt64.random(in: .min ... .max))
         var detokenizer = StreamingDetokenizer(tokenizer: tokenizer)
         var stops = StopSequences(parameters.stop)
+        var constraint = parameters.grammar.map { GrammarMatcher(grammar: $0, vocabulary: model.grammarVocabulary) }
+        var masked: [Float] = []
         var text = ""
         var generated = 0, steps = 0
         var decodeTime = Duration.zero, samplingTime = Duration.zero
@@ -173,7 +180,18 @@ extension ModelContext {
             if cancelled.isCancelled { reason = .cancelled; break }
             let logits = lastLogits
             let samplingStart = clock.now
-            let id = sampler.sample(logits, history: tokens)
+            var id = sampler.sample(logits, history: tokens)
+            if let matcher = constraint, !matcher.allows(id) {
+                // As llama.cpp: the sampled token is usually allowed; masking the whole
+                // vocabulary is only needed when it is not, and then the chain runs again.
+                if masked.count != logits.count { masked = Array(repeating: 0, count: logits.count) }
+                masked.withUnsafeMutableBufferPointer { buffer in
+                    buffer.baseAddress!.update(from: logits.baseAddress!, count: logits.count)
+                    matcher.mask(buffer)
+                }
+                id = masked.withUnsafeBufferPointer { sampler.sample($0, history: tokens) }
+            }
+            do throws(GrammarError) { try constraint?.accept(id) } catch { throw .grammar(error) }
             samplingTime += clock.now - samplingStart
             if tokenizer.endOfGenerationTokens.contains(id) { reason = .stop; stopToken = id; break }
             var logprob: Float?
@@ -188,6 +206,7 @@ extension ModelContext {
             let (piece, stopped) = stops.append(detokenizer.append(id))
             emit(.token(GeneratedToken(id: id, text: release(piece), logprob: logprob, topLogprobs: top)))
             if stopped { reason = .stop; stopSequence = stops.found; break }
+            if constraint?.isFinished == true { reason = .stop; break }
             if generated == parameters.maxTokens { break }
             if tokens.count >= capacity { reason = .contextFull; break }
             let stepStart = clock.now
