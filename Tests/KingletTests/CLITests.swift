@@ -71,7 +71,7 @@ import Testing
         let lm = try LanguageModel(model, options: .init(threads: 2))
         var ids: [Int32] = [], text = ""
         let prompt = lm.tokenizer.encode(prompt, parseSpecial: true)
-        for try await event in lm.generate(prompt: prompt, parameters: .init(maxTokens: tokens, temperature: 0)) {
+        for try await event in lm.generate(prompt: prompt, parameters: .greedy(maxTokens: tokens)) {
             if case .token(let token) = event { ids.append(token.id); text += token.text }
             if case .text(let rest) = event { text += rest }
         }

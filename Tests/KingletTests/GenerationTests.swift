@@ -34,12 +34,12 @@ struct Collected {
 
     @Test func sameSeedSameTokensOnAnyThreadCount() async throws {
         let parameters = GenerationParameters(maxTokens: 24, sampling: .init(temperature: 1.0, topK: 0, topP: 1, minP: 0), seed: 1234)
-        let p = try prompt("Write a haiku about compilers.")
+        let p = try prompt("Write a long poem about compilers.")
         let first = try await Collected(model.generate(prompt: p, parameters: parameters))
         let again = try await Collected(model.generate(prompt: p, parameters: parameters))
         let oneThread = try LanguageModel(model.path, options: .init(threads: 1, contextLength: 1024))
         let single = try await Collected(oneThread.generate(prompt: p, parameters: parameters))
-        #expect(first.ids.count == 24)
+        #expect(first.ids.count > 12)
         #expect(first.ids == again.ids)
         #expect(first.ids == single.ids)
         var other = parameters
@@ -69,9 +69,9 @@ struct Collected {
 
     @Test func stopReasonsAreExplicit() async throws {
         let p = try prompt("Say OK.")
-        let short = try await Collected(model.generate(prompt: p, parameters: .greedy(maxTokens: 2)))
+        let short = try await Collected(model.generate(prompt: p, parameters: .greedy(maxTokens: 1)))
         #expect(short.summary?.stopReason == .length)
-        #expect(short.summary?.generatedTokens == 2)
+        #expect(short.summary?.generatedTokens == 1)
 
         let finished = try await Collected(model.generate(prompt: p, parameters: .greedy(maxTokens: 64)))
         #expect(finished.summary?.stopReason == .stop)
@@ -124,28 +124,41 @@ struct Collected {
         #expect(chat.messages.count == 3)
     }
 
-    @Test func cancellingATurnStopsItAndFreesTheSession() async throws {
-        let chat = try ChatSession(model: model)
-        let stream = chat.respond(to: "Write a long essay about rivers.", parameters: .greedy(maxTokens: 500))
-        var seen = 0
-        for try await event in stream {
-            if case .token = event { seen += 1 }
-            if seen == 3 { break }   // ends the stream: the generation thread sees the cancellation
-        }
-        // The session is busy until the generation thread notices; it must notice within a few tokens.
-        var reply: Collected?
-        for _ in 0..<200 {
+    /// Waits until `chat` takes a new turn (its last one may still be stopping), then runs it.
+    func nextTurn(_ chat: ChatSession, _ text: String) async throws -> Collected {
+        for _ in 0..<100 {
             do {
-                reply = try await Collected(chat.respond(to: "Thanks.", parameters: .greedy(maxTokens: 4)))
-                break
+                return try await Collected(chat.respond(to: text, parameters: .greedy(maxTokens: 4)))
             } catch KingletError.sessionBusy {
                 try await Task.sleep(for: .milliseconds(50))
             }
         }
-        #expect(reply?.summary?.generatedTokens ?? 0 > 0)
+        throw KingletError.sessionBusy
+    }
+
+    @Test func cancellingATurnStopsItAndFreesTheSession() async throws {
+        let chat = try ChatSession(model: model)
+        // Stopping the iteration ends the stream, and the generation thread stops before its next token.
+        var seen = 0
+        for try await event in chat.respond(to: "Write a long essay about rivers.", parameters: .greedy(maxTokens: 500)) {
+            if case .token = event { seen += 1 }
+            if seen == 3 { break }
+        }
+        _ = try await nextTurn(chat, "Thanks.")
+
+        // Cancelling the consuming task does the same.
+        let answering = Task { try await Collected(chat.respond(to: "Now one about mountains.", parameters: .greedy(maxTokens: 500))) }
+        try await Task.sleep(for: .seconds(2))
+        answering.cancel()
+        let partial = try await answering.value
+        #expect(partial.summary == nil, "a cancelled stream ends without .done")
+        let last = try await nextTurn(chat, "Thanks again.")
+        #expect(last.summary?.generatedTokens ?? 0 > 0)
+
         let answers = chat.messages.filter { $0.role == "assistant" }
-        #expect(answers.count == 2)
-        #expect(answers[0].content.count < 200, "the cancelled answer holds only what was generated before the cancel")
+        try #require(answers.count == 4)
+        #expect(answers[0].content.count < 60, "the first answer holds only the 3 tokens seen and maybe a few more")
+        #expect(answers[2].content.count > 0 && answers[2].content.count < 1500, "the cancelled answer stopped early")
     }
 
     @Test func concurrentGenerationsMatchSequentialOnes() async throws {

@@ -32,7 +32,7 @@ import Testing
         Case(task: "Report today's weather in Paris.",
              schema: #"{"type":"object","properties":{"temperature":{"type":"number"},"unit":{"enum":["C","F"]}},"required":["temperature","unit"]}"#),
         Case(task: "Describe a line segment in the plane.",
-             schema: #"{"$defs":{"point":{"type":"object","properties":{"x":{"type":"number"},"y":{"type":"number"}},"required":["x","y"]}},"type":"object","properties":{"from":{"$ref":"#/$defs/point"},"to":{"$ref":"#/$defs/point"}},"required":["from","to"]}"#),
+             schema: ##"{"$defs":{"point":{"type":"object","properties":{"x":{"type":"number"},"y":{"type":"number"}},"required":["x","y"]}},"type":"object","properties":{"from":{"$ref":"#/$defs/point"},"to":{"$ref":"#/$defs/point"}},"required":["from","to"]}"##),
         Case(task: "Rate a restaurant from 1 to 5.",
              schema: #"{"type":"object","properties":{"version":{"const":2},"rating":{"type":"integer","minimum":1,"maximum":5}},"required":["version","rating"]}"#),
         Case(task: "Tag a systems programming article.",

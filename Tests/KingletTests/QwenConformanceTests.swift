@@ -84,7 +84,7 @@ import Testing
             var ids: [Int32] = []
             var stop = StopReason.cancelled
             var stopToken: Int32?
-            for try await event in model.generate(prompt: record.prompt_ids, parameters: .init(maxTokens: 32, temperature: 0)) {
+            for try await event in model.generate(prompt: record.prompt_ids, parameters: .greedy(maxTokens: 32)) {
                 if case .token(let token) = event { ids.append(token.id) }
                 if case .done(let summary) = event { (stop, stopToken) = (summary.stopReason, summary.stopToken) }
             }
