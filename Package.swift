@@ -42,12 +42,14 @@ let package = Package(
             name: "kinglet",
             dependencies: ["Kinglet", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
-        .testTarget(name: "KernelsTests", dependencies: ["Kernels"], swiftSettings: hotLoopFlags),
-        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "GGUF"]),
-        .testTarget(name: "TemplatesTests", dependencies: ["Templates"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "GGUF", "Kernels"]),
-        .testTarget(name: "GrammarTests", dependencies: ["Grammar", "Templates"]),
-        .testTarget(name: "KingletTests", dependencies: ["Kinglet", "GGUF", "Tokenizers", "Templates", "Models"]),
+        // What several test targets share: a seeded generator and the Python references.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "GGUFTests", dependencies: ["GGUF", "TestSupport"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"], swiftSettings: hotLoopFlags),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "GGUF", "TestSupport"]),
+        .testTarget(name: "TemplatesTests", dependencies: ["Templates", "TestSupport"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "GGUF", "Kernels", "TestSupport"]),
+        .testTarget(name: "GrammarTests", dependencies: ["Grammar", "Templates", "TestSupport"]),
+        .testTarget(name: "KingletTests", dependencies: ["Kinglet", "GGUF", "Tokenizers", "Templates", "Models", "TestSupport"]),
     ]
 )

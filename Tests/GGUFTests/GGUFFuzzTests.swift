@@ -1,6 +1,7 @@
 // Pins down that no mutated header makes the reader trap: every input parses or throws GGUFError.
 import Testing
 @testable import GGUF
+import TestSupport
 
 @Suite struct GGUFFuzzTests {
     /// Values that stress length and offset arithmetic when written over a count or offset.

@@ -2,6 +2,7 @@
 import Foundation
 import Testing
 import GGUF
+import TestSupport
 
 @Suite struct GGUFReferenceTests {
     static let modelName = "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
@@ -32,10 +33,8 @@ import GGUF
         """
 
     @Test func matchesGGUFPy() throws {
-        let environment = ProcessInfo.processInfo.environment
-        let home = environment["KINGLET_HOME"] ?? (NSHomeDirectory() + "/.cache/kinglet")
-        let python = environment["KINGLET_PYTHON"] ?? home + "/venv/bin/python"
-        let model = home + "/models/" + Self.modelName
+        let python = ReferencePython.path
+        let model = ReferencePython.kingletHome.appendingPathComponent("models/" + Self.modelName).path
         guard FileManager.default.isExecutableFile(atPath: python), FileManager.default.fileExists(atPath: model) else {
             Issue.record("""
                 Reference check needs \(model) and a Python with gguf at \(python): \

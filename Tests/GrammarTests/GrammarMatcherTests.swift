@@ -1,5 +1,6 @@
 import Testing
 @testable import Grammar
+import TestSupport
 
 @Suite struct GrammarMatcherTests {
     @Test func multiByteCharactersSplitAcrossTokens() throws {
@@ -62,7 +63,7 @@ import Testing
     ])
     func maskEqualsBruteForce(name: String, grammar: Grammar) {
         let (tokens, vocabulary, eog, excluded) = syntheticVocabulary(seed: 7)
-        var rng = SeededRandom(seed: 42)
+        var rng = SplitMix64(seed: 42)
         var checkedStates = 0
         for _ in 0..<6 {
             var matcher = GrammarMatcher(grammar: grammar, vocabulary: vocabulary)

@@ -4,6 +4,7 @@
 import Foundation
 import Templates
 @testable import Grammar
+import TestSupport
 
 /// Whether `text` is a complete sentence of `grammar`.
 func matches(_ grammar: Grammar, _ text: String) -> Bool {
@@ -19,22 +20,10 @@ func acceptsPrefix(_ grammar: Grammar, _ bytes: [UInt8]) -> Bool {
 
 let tinyVocabulary = GrammarVocabulary(tokens: [[0x61]], excluded: [], endOfGeneration: [])
 
-/// SplitMix64: a small seeded generator, so failures reproduce.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// A random sentence of `grammar`, byte by byte: random allowed bytes (mostly ASCII) until `softLimit`
 /// bytes, then always a byte on a shortest path to completion, so every walk ends.
-func randomSentence(_ grammar: Grammar, rng: inout SeededRandom, softLimit: Int = 120) -> [UInt8]? {
+func randomSentence(_ grammar: Grammar, rng: inout SplitMix64, softLimit: Int = 120) -> [UInt8]? {
     let automaton = grammar.automaton
     var state = automaton.initialState
     var out: [UInt8] = []
@@ -63,7 +52,7 @@ func randomSentence(_ grammar: Grammar, rng: inout SeededRandom, softLimit: Int 
 
 /// A few thousand tokens: every single byte, JSON fragments, random strings, whole and split UTF-8.
 func syntheticVocabulary(seed: UInt64) -> (tokens: [[UInt8]], vocabulary: GrammarVocabulary, eog: Int32, excluded: Int32) {
-    var rng = SeededRandom(seed: seed)
+    var rng = SplitMix64(seed: seed)
     var tokens: [[UInt8]] = (0...255).map { [UInt8($0)] }
     let fragments = ["{", "}", "{\"", "\":", "\": ", "\",", "\", \"", "[", "]", "[{", "}]", "},", "true", "false", "null",
                      "nul", "tr", "0", "1", "12", "-", "-1", ".5", "e+", "E-3", "1e", " ", "  ", "\n", "\n  ", "\t", "\\", "\\n",
@@ -85,82 +74,4 @@ func syntheticVocabulary(seed: UInt64) -> (tokens: [[UInt8]], vocabulary: Gramma
     tokens.append(Array("<|im_start|>".utf8))
     tokens.append([])   // an empty token is never allowed
     return (tokens, GrammarVocabulary(tokens: tokens, excluded: [excluded], endOfGeneration: [eog]), eog, excluded)
-}
-
-// MARK: Python reference
-
-struct ReferenceFailure: Error, CustomStringConvertible {
-    var description: String
-}
-
-enum PythonReference {
-    /// `$KINGLET_PYTHON`, else what the repository's scripts/python-env prints.
-    static let python: Result<String, ReferenceFailure> = {
-        if let python = ProcessInfo.processInfo.environment["KINGLET_PYTHON"], !python.isEmpty { return .success(python) }
-        let script = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
-            .deletingLastPathComponent()   // <repo>/Tests/GrammarTests
-            .deletingLastPathComponent()   // <repo>/Tests
-            .deletingLastPathComponent()   // <repo>
-            .appendingPathComponent("scripts/python-env")
-        guard let (status, out, err) = try? run(script.path, []), status == 0 else {
-            return .failure(ReferenceFailure(description: "no Python: run scripts/python-env (or set KINGLET_PYTHON)"))
-        }
-        _ = err
-        return .success(out.trimmingCharacters(in: .whitespacesAndNewlines).components(separatedBy: "\n").last!)
-    }()
-
-    static func run(_ executable: String, _ arguments: [String]) throws -> (Int32, String, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
-    }
-
-    /// Validates every instance text against its schema with Python `jsonschema` (Draft 2020-12) in one
-    /// process; returns one line per invalid instance (empty when all are valid).
-    static func invalidInstances(_ cases: [(schema: TemplateValue, instances: [String])]) throws -> [String] {
-        let python = try self.python.get()
-        let file = FileManager.default.temporaryDirectory
-            .appendingPathComponent("kinglet-grammar-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString).json")
-        let payload = TemplateValue.array(cases.map { .array([$0.schema, .array($0.instances.map { .string($0) })]) })
-        try payload.jsonString().write(to: file, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: file) }
-        let (status, out, err) = try run(python, ["-c", script, file.path])
-        guard status == 0 || status == 1 else {
-            throw ReferenceFailure(description: "python jsonschema failed (run scripts/python-env): \(err)")
-        }
-        return out.split(separator: "\n").map(String.init)
-    }
-
-    static let script = #"""
-import json, sys
-import jsonschema
-
-def unique_keys(pairs):
-    keys = [k for k, _ in pairs]
-    if len(keys) != len(set(keys)):
-        raise ValueError("duplicate key")
-    return dict(pairs)
-
-bad = []
-for i, (schema, instances) in enumerate(json.load(open(sys.argv[1], encoding="utf-8"))):
-    jsonschema.Draft202012Validator.check_schema(schema)
-    validator = jsonschema.Draft202012Validator(schema)
-    for text in instances:
-        try:
-            errors = list(validator.iter_errors(json.loads(text, object_pairs_hook=unique_keys)))
-            if errors:
-                bad.append(f"schema {i}: {text!r}: {errors[0].message}")
-        except ValueError as e:
-            bad.append(f"schema {i}: {text!r}: not JSON: {e}")
-print("\n".join(bad))
-sys.exit(1 if bad else 0)
-"""#
 }

@@ -1,11 +1,12 @@
 // Pins down Dot.dots: one weight row against many activation rows gives, per row, exactly Dot.dot's result.
 import Testing
 @testable import Kernels
+import TestSupport
 
 struct DotsTests {
     @Test(arguments: WeightFormat.allCases.filter { $0 != .q8_1 && $0 != .q8_K })
     func manyTokensEqualOneAtATime(_ format: WeightFormat) {
-        var rng = SeededGenerator(seed: 0xD075 + UInt64(format.rawValue))
+        var rng = SplitMix64(seed: 0xD075 + UInt64(format.rawValue))
         // 9 or 5 blocks cross the eight-block step; 40 blocks cross the unpack chunk boundary.
         for blocks in format.blockSize == 256 ? [1, 5, 9] : [1, 9, 40] {
             let count = blocks * format.blockSize, tokens = 7

@@ -3,6 +3,7 @@
 import Foundation
 
 import Kinglet
+import TestSupport
 import Testing
 
 @Suite(.serialized) struct JSONSchemaGenerationTests {
@@ -65,7 +66,7 @@ import Testing
                 instances.append((test.schema, text))
             }
         }
-        try JSONSchemaValidator.expectValid(instances)
+        try JSONSchemaReference.expectValid(instances)
     }
 
     @Test func jsonModeAlwaysGivesAnObject() async throws {
@@ -77,26 +78,14 @@ import Testing
                 instances.append((#"{"type":"object"}"#, text))
             }
         }
-        try JSONSchemaValidator.expectValid(instances)
+        try JSONSchemaReference.expectValid(instances)
     }
 }
 
-/// Validates instances against schemas with Python's `jsonschema`, all in one process.
-enum JSONSchemaValidator {
+extension JSONSchemaReference {
+    /// Records every instance that does not parse and validate under its schema.
     static func expectValid(_ pairs: [(schema: String, instance: String)], sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let script = """
-        import json, sys, jsonschema
-        failures = []
-        for i, (schema, text) in enumerate(json.load(sys.stdin)):
-            try:
-                jsonschema.validate(json.loads(text), json.loads(schema))
-            except Exception as error:
-                failures.append(f"#{i}: {type(error).__name__}: {str(error).splitlines()[0]} in {text!r}")
-        print(json.dumps(failures))
-        """
-        let input = try JSONSerialization.data(withJSONObject: pairs.map { [$0.schema, $0.instance] })
-        let output = try TestEnvironment.runPython(script, input: input)
-        let failures = try #require(try JSONSerialization.jsonObject(with: output) as? [String])
+        let failures = try invalidInstances(pairs.map { ($0.schema, [$0.instance]) })
         #expect(failures.isEmpty, "\(failures.count) of \(pairs.count) outputs do not validate:\n\(failures.joined(separator: "\n"))",
                 sourceLocation: sourceLocation)
     }

@@ -1,6 +1,7 @@
 // Runs Python jinja2, set up exactly as Hugging Face's apply_chat_template, to get expected renderings.
 
 import Foundation
+import TestSupport
 
 struct ReferenceFailure: Error, CustomStringConvertible {
     var description: String
@@ -24,14 +25,7 @@ enum Reference {
             .deletingLastPathComponent().appendingPathComponent("shared/conformance")
     }
 
-    /// `$KINGLET_PYTHON`, else `$KINGLET_HOME/venv/bin/python` (KINGLET_HOME defaults to ~/.cache/kinglet).
-    static var python: String {
-        let env = ProcessInfo.processInfo.environment
-        if let p = env["KINGLET_PYTHON"], !p.isEmpty { return p }
-        let home = env["KINGLET_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/kinglet").path
-        return home + "/venv/bin/python"
-    }
+    static var python: String { ReferencePython.path }
 
     /// Mirrors transformers' `_compile_jinja_template` and `render_jinja_template`.
     static let script = #"""

@@ -2,6 +2,7 @@
 import GGUF
 import Testing
 @testable import Tokenizers
+import TestSupport
 
 struct BPEModelTests {
     /// Bytes, plus "ab", "bc", "abc", "aa", "aaaa" with the merges given.
@@ -35,7 +36,7 @@ struct BPEModelTests {
 
     @Test func heapAgreesWithScanOnRealVocabulary() throws {
         let tokenizer = try Fixtures.qwen.get()
-        var rng = SeededRandom(seed: 0xB9E)
+        var rng = SplitMix64(seed: 0xB9E)
         let pieces = ["a", "b", "e", "the", "ing", " ", "中", "文", "é", "😀", "ab", "\u{301}", "x", "0"].map { Array($0.utf8) }
         var scratch = BPEModel.Scratch()
         for _ in 0..<300 {
@@ -53,7 +54,7 @@ struct BPEModelTests {
 
     @Test func scratchReuseAcrossPathsKeepsResults() throws {
         let tokenizer = try Fixtures.qwen.get()
-        var rng = SeededRandom(seed: 99)
+        var rng = SplitMix64(seed: 99)
         var shared = BPEModel.Scratch()
         for _ in 0..<400 {
             let word = (0..<Int.random(in: 2...400, using: &rng)).map { _ in UInt8.random(in: 0x61...0x66, using: &rng) }
@@ -65,20 +66,5 @@ struct BPEModelTests {
             }
             #expect(reused == fresh)
         }
-    }
-}
-
-/// SplitMix64: a small seeded generator so fuzz tests are reproducible.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,17 +1,14 @@
 // Builds Hugging Face tokenizer.json files from the real Qwen2.5 and Gemma 3 GGUF vocabularies with
 // Python `tokenizers`: the independent reference Tokenizer(tokenizerJSON:) is checked against.
 import Foundation
+import TestSupport
 
 enum HuggingFaceReference {
     struct Failure: Error, CustomStringConvertible {
         var description: String
     }
 
-    /// `$KINGLET_PYTHON`, else `$KINGLET_HOME/venv/bin/python`.
-    static var python: String {
-        if let python = ProcessInfo.processInfo.environment["KINGLET_PYTHON"], !python.isEmpty { return python }
-        return Fixtures.kingletHome.appendingPathComponent("venv/bin/python").path
-    }
+    static var python: String { ReferencePython.path }
 
     /// `tokenizer.json` for the Qwen2.5 GGUF, made once per test run.
     static let qwenTokenizerJSON: Result<Data, any Error> = Result {

@@ -3,6 +3,7 @@
 import Foundation
 import Testing
 @testable import Tokenizers
+import TestSupport
 
 struct PreTokenizerReferenceTests {
     /// The pre-tokenizers the script knows, by GGUF name: the single-regex ones too.
@@ -33,7 +34,7 @@ struct PreTokenizerReferenceTests {
     /// Unicode 15.0, as Oniguruma's tables are older than Swift's (a letter added later is
     /// unassigned, so "other", for Hugging Face).
     static func randomTexts(count: Int, seed: UInt64) -> [String] {
-        var generator = SeededRandom(seed: seed)
+        var generator = SplitMix64(seed: seed)
         return (0..<count).map { number in
             let length = Int.random(in: 0...24, using: &generator)
             return (0..<length).map { _ in
@@ -52,11 +53,7 @@ struct PreTokenizerReferenceTests {
         }
     }
 
-    /// The Python of `scripts/python-env`: `$KINGLET_PYTHON`, else `$KINGLET_HOME/venv/bin/python`.
-    static var python: String {
-        if let python = ProcessInfo.processInfo.environment["KINGLET_PYTHON"], !python.isEmpty { return python }
-        return Fixtures.kingletHome.appendingPathComponent("venv/bin/python").path
-    }
+    static var python: String { ReferencePython.path }
 
     static var script: URL {
         URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()

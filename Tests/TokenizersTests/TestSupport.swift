@@ -3,6 +3,7 @@ import Foundation
 import GGUF
 import Testing
 @testable import Tokenizers
+import TestSupport
 
 enum Fixtures {
     /// Every `expected-<name>.jsonl` record (366) encodes to its ids, with BOS first when `bos` is set;
@@ -25,13 +26,7 @@ enum Fixtures {
         var description: String
     }
 
-    /// `$KINGLET_HOME` (default `~/.cache/kinglet`).
-    static var kingletHome: URL {
-        if let home = ProcessInfo.processInfo.environment["KINGLET_HOME"], !home.isEmpty {
-            return URL(fileURLWithPath: home)
-        }
-        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/kinglet")
-    }
+    static var kingletHome: URL { ReferencePython.kingletHome }
 
     /// `$KINGLET_CONFORMANCE`, else `shared/conformance` beside the repository.
     static var conformance: URL {

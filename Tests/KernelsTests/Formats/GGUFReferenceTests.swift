@@ -1,11 +1,12 @@
 // Every dequantizer matches gguf-py's NumPy dequantizers bit for bit, as do Q8_0 quantization and the block sizes (one Python run).
 import Testing
 @testable import Kernels
+import TestSupport
 
 struct GGUFReferenceTests {
     /// Random rows of every format (an odd number of blocks), in `WeightFormat.allCases` order.
     static let rows: [(format: WeightFormat, count: Int, bytes: [UInt8])] = {
-        var rng = SeededGenerator(seed: 0x6767_7566_2D70_79)
+        var rng = SplitMix64(seed: 0x6767_7566_2D70_79)
         return WeightFormat.allCases.map { format in
             let count = format.blockSize == 1 ? 1000 : format.blockSize * 37
             return (format, count, TestData.row(format, count: count, &rng))
@@ -15,7 +16,7 @@ struct GGUFReferenceTests {
     /// Activations for the quantizer: typical values plus an all-zero block, a block with a
     /// single huge value, and values sitting on rounding ties.
     static let floats: [Float] = {
-        var rng = SeededGenerator(seed: 0x7138_5F30)
+        var rng = SplitMix64(seed: 0x7138_5F30)
         var x = TestData.activations(count: 32 * 61, &rng)
         x += [Float](repeating: 0, count: 32)
         x += [1e30] + [Float](repeating: 1e-3, count: 31)

@@ -1,6 +1,7 @@
 // Q2_K…Q6_K and Q8_K: dot products match ggml's scalar formulas across super-block counts, and the Q8_K activation quantizer matches quantize_row_q8_K_ref bit for bit.
 import Testing
 @testable import Kernels
+import TestSupport
 
 struct KQuantsTests {
     @Test(arguments: [WeightFormat.q2_K, .q3_K, .q4_K, .q5_K, .q6_K, .q8_K])
@@ -9,7 +10,7 @@ struct KQuantsTests {
     }
 
     @Test func quantizeQ8KMatchesRef() {
-        var rng = SeededGenerator(seed: 0x8B)
+        var rng = SplitMix64(seed: 0x8B)
         var x = TestData.activations(count: 256 * 6, &rng)
         x += [Float](repeating: 0, count: 256)                      // d = 0 block
         x += (0..<256).map { Float($0 % 17) - 8.5 }                 // ties on both signs

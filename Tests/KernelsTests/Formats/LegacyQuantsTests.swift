@@ -1,6 +1,7 @@
 // Q4_0, Q4_1, Q5_0, Q5_1, Q8_0 and Q8_1: dot products match ggml's scalar formulas, and the Q8_0/Q8_1 activation quantizers match ggml's _ref quantizers (and, in the x86 run-time style, llama.cpp's AVX2 ones) bit for bit.
 import Testing
 @testable import Kernels
+import TestSupport
 
 struct LegacyQuantsTests {
     @Test(arguments: [WeightFormat.q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q8_1])
@@ -11,7 +12,7 @@ struct LegacyQuantsTests {
     /// Typical activations plus the edge blocks: all zeros, one dominant value, exact .5 ties,
     /// a negative maximum.
     static func quantizerInput() -> [Float] {
-        var rng = SeededGenerator(seed: 0x51)
+        var rng = SplitMix64(seed: 0x51)
         var x = TestData.activations(count: 32 * 40, &rng)
         x += [Float](repeating: 0, count: 32)
         x += [1e30] + [Float](repeating: 1e-3, count: 31)

@@ -2,6 +2,7 @@
 // a float dot product of the dequantized operands.
 import Testing
 @testable import Kernels
+import TestSupport
 
 enum DotChecks {
     /// Block counts that cover the one-block tail path, the eight-block steps and (for the
@@ -10,7 +11,7 @@ enum DotChecks {
     static let superBlockCounts = [1, 2, 3, 4, 5, 7, 17]
 
     static func check(_ format: WeightFormat, blocks: [Int], seed: UInt64) {
-        var rng = SeededGenerator(seed: seed)
+        var rng = SplitMix64(seed: seed)
         for n in blocks {
             let count = n * format.blockSize
             let w = TestData.row(format, count: count, &rng)

@@ -2,6 +2,7 @@
 // llama.cpp ships) in one Python process, for the dequantizer and quantizer tests.
 import Foundation
 import Kernels
+import TestSupport
 
 struct ReferenceError: Error, CustomStringConvertible {
     var description: String
@@ -24,13 +25,9 @@ enum GGUFReference {
 
     static let setupHint = "run scripts/python-env to create the reference venv (numpy + gguf)"
 
-    /// $KINGLET_PYTHON, else $KINGLET_HOME/venv/bin/python (KINGLET_HOME defaults to ~/.cache/kinglet).
+    /// The reference Python (`ReferencePython.path`), checked to exist.
     static func pythonPath() throws -> String {
-        let env = ProcessInfo.processInfo.environment
-        if let python = env["KINGLET_PYTHON"], !python.isEmpty { return python }
-        let home = env["KINGLET_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/kinglet").path
-        let python = home + "/venv/bin/python"
+        let python = ReferencePython.path
         guard FileManager.default.isExecutableFile(atPath: python) else {
             throw ReferenceError(description: "no Python at \(python): \(setupHint)")
         }

@@ -1,18 +1,6 @@
 // Seeded random data for the kernel tests: blocks with valid scales, activations, float rows.
 @testable import Kernels
-
-/// SplitMix64: a small seeded generator, so every run sees the same blocks.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import TestSupport
 
 /// Byte offsets of each block's float scale fields, stated independently of the kernels' own
 /// layout tables (from ggml-common.h): fp16 unless noted.
@@ -32,14 +20,14 @@ enum ScaleFields {
 
 enum TestData {
     /// A random fp16 scale of either sign in [2⁻¹², 2⁻³], as real model scales are.
-    static func scale(_ rng: inout SeededGenerator) -> UInt16 {
+    static func scale(_ rng: inout SplitMix64) -> UInt16 {
         let magnitude = Float(Double.random(in: 1.0 / 4096...1.0 / 8, using: &rng))
         return Float16(Bool.random(using: &rng) ? magnitude : -magnitude).bitPattern
     }
 
     /// `count` weights of `format` as random bytes with valid scales: every quant pattern occurs,
     /// but every scale is a finite fp16 (f32 for Q8_K's d) and float formats hold finite values.
-    static func row(_ format: WeightFormat, count: Int, _ rng: inout SeededGenerator) -> [UInt8] {
+    static func row(_ format: WeightFormat, count: Int, _ rng: inout SplitMix64) -> [UInt8] {
         var bytes = (0..<format.rowBytes(count)).map { _ in UInt8.random(in: 0...255, using: &rng) }
         func put<T>(_ value: T, at offset: Int) {
             withUnsafeBytes(of: value) { v in
@@ -74,7 +62,7 @@ enum TestData {
     }
 
     /// Floats shaped like transformer activations: mostly small, some large, some exact zeros.
-    static func activations(count: Int, _ rng: inout SeededGenerator) -> [Float] {
+    static func activations(count: Int, _ rng: inout SplitMix64) -> [Float] {
         (0..<count).map { i in
             switch UInt8.random(in: 0..<16, using: &rng) {
             case 0: 0

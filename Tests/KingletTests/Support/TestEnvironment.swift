@@ -90,35 +90,3 @@ struct GreedyRecord: Decodable {
     }
 }
 
-extension TestEnvironment {
-    /// The Python of `scripts/python-env` (independent references): `$KINGLET_PYTHON`, else `$KINGLET_HOME/venv/bin/python`.
-    static var python: String {
-        let environment = ProcessInfo.processInfo.environment
-        if let python = environment["KINGLET_PYTHON"], !python.isEmpty { return python }
-        return ModelStore.home.appendingPathComponent("venv/bin/python").path
-    }
-
-    /// Runs a Python `script` with `input` on standard input; returns its standard output.
-    static func runPython(_ script: String, input: Data) throws -> Data {
-        guard FileManager.default.isExecutableFile(atPath: python) else {
-            throw MissingFixture(description: "no Python at \(python): run scripts/python-env (or set KINGLET_PYTHON)")
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", script]
-        let out = Pipe(), err = Pipe(), stdin = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = stdin
-        try process.run()
-        let writer = Thread { stdin.fileHandleForWriting.write(input); try? stdin.fileHandleForWriting.close() }
-        writer.start()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw MissingFixture(description: "python failed: \(String(decoding: errors, as: UTF8.self))")
-        }
-        return output
-    }
-}

@@ -1,23 +1,7 @@
 // Builds tiny random Llama-style GGUF models in memory and runs a plain float reference forward pass over them.
 import Foundation
 import GGUF
-
-/// SplitMix64: a small deterministic generator for test data.
-struct TestRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [-scale, scale).
-    mutating func float(_ scale: Float = 1) -> Float {
-        (Float(next() >> 40) / Float(1 << 24) * 2 - 1) * scale
-    }
-}
+import TestSupport
 
 /// A tiny decoder with random weights: the shapes of a real one at toy size.
 struct TinyModel {
@@ -34,7 +18,7 @@ struct TinyModel {
     init(family: Family, seed: UInt64 = 1, tiedEmbeddings: Bool = false) {
         self.family = family
         self.tiedEmbeddings = tiedEmbeddings
-        var random = TestRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         let q = heads * headDimension, kv = kvHeads * headDimension
         func add(_ name: String, _ count: Int, scale: Float = 0.3, offset: Float = 0) {
             tensors[name] = (0..<count).map { _ in offset + random.float(scale) }
