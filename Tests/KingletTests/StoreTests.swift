@@ -151,7 +151,7 @@ import Testing
 
         let show = try TestEnvironment.runKinglet(["show", entry.name], environment: environment)
         #expect(show.status == 0, "\(show.err)")
-        for fragment in ["architecture        qwen2", "parameters          494.03M", "context length      32768",
+        for fragment in ["architecture        qwen2", "parameters          630.17M (size label 0.5B)", "context length      32768",
                          "embedding length    896", "layers              24", "attention heads     14",
                          "key/value heads     2", "quantization        Q4_K_M", "vocabulary size     151936",
                          "temperature       0.8", "stop              \"<|im_end|>\"", "<|im_start|>"] {

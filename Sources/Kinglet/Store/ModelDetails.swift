@@ -21,9 +21,12 @@ public struct ModelDetails: Sendable {
     public let fileSize: Int64
     /// `general.name`, if set.
     public let displayName: String?
+    /// `general.size_label` ("0.5B"), the publisher's size class, if set.
+    public let sizeLabel: String?
     /// `general.architecture`.
     public let architecture: String
-    /// Weights counted from the tensor shapes.
+    /// Weights counted from the tensor shapes (an untied output matrix counts, so a
+    /// "0.5B" Qwen2.5 file with its own `output.weight` holds 630M).
     public let parameterCount: Int
     public let quantization: String
     /// `<arch>.context_length`, `.embedding_length`, `.block_count`, `.attention.head_count`
@@ -56,6 +59,7 @@ public struct ModelDetails: Sendable {
         self.path = path
         fileSize = Int64(file.fileSize)
         displayName = (try? meta.optionalString("general.name")) ?? nil
+        sizeLabel = (try? meta.optionalString("general.size_label")) ?? nil
         self.architecture = architecture
         parameterCount = file.tensors.reduce(0) { $0 + $1.elementCount }
         quantization = Quantization.name(of: file)

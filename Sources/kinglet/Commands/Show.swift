@@ -25,7 +25,8 @@ extension KingletCommand {
             }
             var model: [(String, String)] = [("architecture", details.architecture)]
             if let displayName = details.displayName { model.append(("name", displayName)) }
-            model.append(("parameters", ModelDetails.humanCount(details.parameterCount)))
+            model.append(("parameters", ModelDetails.humanCount(details.parameterCount)
+                            + (details.sizeLabel.map { " (size label \($0))" } ?? "")))
             let optional: [(String, Int?)] = [
                 ("context length", details.contextLength), ("embedding length", details.embeddingLength),
                 ("layers", details.layerCount), ("attention heads", details.headCount),
