@@ -37,16 +37,15 @@ struct StoreHTTP: Sendable {
         }
     }
 
-    /// The size of `url` from a HEAD request, or nil if the server does not say.
+    /// The size of `url` from a HEAD request, or nil if the server does not say (or does
+    /// not answer HEAD: the size is then only for progress, and the GET decides).
     func size(_ url: String) async throws(StoreError) -> Int64? {
         var request = HTTPClientRequest(url: url)
         request.method = .HEAD
         do {
             let response = try await client.execute(request, timeout: .seconds(60))
-            guard response.status == .ok else { throw StoreError.httpStatus(url: url, status: Int(response.status.code)) }
+            guard response.status == .ok else { return nil }
             return response.headers.first(name: "Content-Length").flatMap { Int64($0) }
-        } catch let error as StoreError {
-            throw error
         } catch {
             throw .network(url: url, reason: Self.reason(error))
         }
