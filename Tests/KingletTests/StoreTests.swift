@@ -102,6 +102,7 @@ import Glibc
 
     @Test func pullOfAnUnknownNameListsTheKnownOnes() throws {
         let home = try TestEnvironment.temporaryHome("store-unknown")
+        defer { try? FileManager.default.removeItem(at: home) }
         let result = try TestEnvironment.runKinglet(["pull", "llama9:7b"], environment: ["KINGLET_HOME": home.path])
         #expect(result.status != 0)
         #expect(result.err.split(separator: "\n").count == 1, "\(result.err)")
@@ -111,6 +112,7 @@ import Glibc
 
     @Test func removingOrShowingAnAbsentModelFails() throws {
         let home = try TestEnvironment.temporaryHome("store-absent")
+        defer { try? FileManager.default.removeItem(at: home) }
         let environment = ["KINGLET_HOME": home.path]
         for arguments in [["rm", "gemma3:270m"], ["rm", "nothing.gguf"], ["show", "gemma3:270m"]] {
             let result = try TestEnvironment.runKinglet(arguments, environment: environment)
