@@ -26,7 +26,7 @@ public enum KingletError: Error, Sendable, CustomStringConvertible {
         case .modelNotFound(let path):
             return "no model at '\(path)': give a .gguf path or a store name (\(ModelStore.catalog.map(\.name).joined(separator: ", ")))"
         case .modelNotFetched(let name, let path):
-            return "model '\(name)' is not in the store (\(path)); fetch it with: scripts/fetch-model \(name)"
+            return "model '\(name)' is not in the store (\(path)); fetch it with: kinglet pull \(name)"
         case .file(let error): return error.description
         case .model(let error): return error.description
         case .tokenizer(let error): return error.description

@@ -63,7 +63,7 @@ import Testing
         let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus != 0)
-        #expect(message.contains("scripts/fetch-model gemma3:270m"), "\(message)")
+        #expect(message.contains("kinglet pull gemma3:270m"), "\(message)")
     }
 
     /// The library's own greedy continuation: what the command line must print.

@@ -20,9 +20,16 @@ enum TestEnvironment {
     static func modelPath(_ name: String) throws -> String {
         let path = ModelStore.path(for: name)
         guard FileManager.default.fileExists(atPath: path) else {
-            throw MissingFixture(description: "\(path) is missing: run scripts/fetch-model \(name) (scripts/test does)")
+            throw MissingFixture(description: "\(path) is missing: run kinglet pull \(name) (scripts/test does)")
         }
         return path
+    }
+
+    /// A new, empty directory to use as `KINGLET_HOME`, so tests never touch the real store.
+    static func temporaryHome(_ label: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("kinglet-\(label)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
     }
 
     /// The `kinglet` executable built next to the test bundle.
@@ -40,10 +47,15 @@ enum TestEnvironment {
     }
 
     /// Runs `kinglet` with `arguments`; returns exit status, standard output and standard error.
-    static func runKinglet(_ arguments: [String], stdin: String? = nil) throws -> (status: Int32, out: String, err: String) {
+    /// `environment` entries (for example `KINGLET_HOME`) are added to this process's environment.
+    static func runKinglet(_ arguments: [String], stdin: String? = nil,
+                           environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
         let process = Process()
         process.executableURL = try kingletBinary
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out
         process.standardError = err
