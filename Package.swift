@@ -18,6 +18,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
@@ -33,6 +34,8 @@ let package = Package(
             dependencies: [
                 "GGUF", "Kernels", "Tokenizers", "Templates", "Models", "Grammar",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -50,6 +53,12 @@ let package = Package(
         .testTarget(name: "TemplatesTests", dependencies: ["Templates", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "GGUF", "Kernels", "TestSupport"]),
         .testTarget(name: "GrammarTests", dependencies: ["Grammar", "Templates", "TestSupport"]),
-        .testTarget(name: "KingletTests", dependencies: ["Kinglet", "GGUF", "Tokenizers", "Templates", "Models", "TestSupport"]),
+        .testTarget(
+            name: "KingletTests",
+            dependencies: [
+                "Kinglet", "GGUF", "Tokenizers", "Templates", "Models", "TestSupport",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
+        ),
     ]
 )

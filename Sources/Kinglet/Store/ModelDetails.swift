@@ -28,10 +28,11 @@ public struct ModelDetails: Sendable {
 
     /// The sampling defaults Kinglet shares with llama.cpp (`common_params_sampling` in
     /// common/common.h), in the order `kinglet show` prints them.
-    public static let defaultParameters: [(name: String, value: String)] = [
-        ("temperature", "0.8"), ("top_k", "40"), ("top_p", "0.95"), ("min_p", "0.05"),
-        ("repeat_penalty", "1.0"), ("repeat_last_n", "64"),
-    ]
+    public static var defaultParameters: [(name: String, value: String)] {
+        let p = SamplingParameters()
+        return [("temperature", "\(p.temperature)"), ("top_k", "\(p.topK)"), ("top_p", "\(p.topP)"), ("min_p", "\(p.minP)"),
+                ("repeat_penalty", "\(p.repeatPenalty)"), ("repeat_last_n", "\(p.repeatLastN)")]
+    }
 
     /// Reads the header (and tokenizer) of the GGUF file at `path`.
     /// - Throws: `StoreError.unreadableModel` when it is not a GGUF file with an architecture.
