@@ -124,12 +124,13 @@ func jsonString(_ text: String) -> String {
 }
 
 extension GenerationSummary {
-    /// "prompt 292 tokens (0 cached) at 81.0 tok/s · 128 generated at 40.4 tok/s · sampling 0.20 ms/token (0.8 % of decode) · stop"
+    /// "prompt 292 tokens (0 cached) at 81.0 tok/s · 128 generated at 40.4 tok/s · sampling 0.20 ms/token = 0.8 % of decode · stop"
     var report: String {
         let sampling = generatedTokens > 0 ? samplingSeconds * 1000 / Double(generatedTokens) : 0
         let decode = decodeSteps > 0 ? decodeSeconds * 1000 / Double(decodeSteps) : 0
-        return String(format: "prompt %d tokens (%d cached) at %.1f tok/s · %d generated at %.1f tok/s · sampling %.2f ms/token (%.1f %% of decode) · %@",
+        let masks = maskedSteps > 0 ? " (\(maskedSteps) grammar masks)" : ""
+        return String(format: "prompt %d tokens (%d cached) at %.1f tok/s · %d generated at %.1f tok/s · sampling %.2f ms/token%@ = %.1f %% of decode · %@",
                       promptTokens, cachedPromptTokens, promptTokensPerSecond, generatedTokens, decodeTokensPerSecond,
-                      sampling, decode > 0 ? 100 * sampling / decode : 0, stopReason.rawValue)
+                      sampling, masks, decode > 0 ? 100 * sampling / decode : 0, stopReason.rawValue)
     }
 }

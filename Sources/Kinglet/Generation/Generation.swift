@@ -85,6 +85,8 @@ public struct GenerationSummary: Sendable {
     public let decodeSteps: Int
     /// Time spent sampling: the sampler chain and any constraint on the tokens.
     public let samplingSeconds: Double
+    /// Steps where the sampled token broke the grammar, so the whole vocabulary was masked and sampled again.
+    public let maskedSteps: Int
 
     /// Prompt tokens evaluated in this generation.
     public var evaluatedPromptTokens: Int { promptTokens - cachedPromptTokens }
@@ -168,7 +170,7 @@ extension ModelContext {
         var constraint = parameters.grammar.map { GrammarMatcher(grammar: $0, vocabulary: model.grammarVocabulary) }
         var masked: [Float] = []
         var text = ""
-        var generated = 0, steps = 0
+        var generated = 0, steps = 0, maskedSteps = 0
         var decodeTime = Duration.zero, samplingTime = Duration.zero
         var reason = StopReason.length
         var stopToken: Int32?, stopSequence: String?
@@ -190,6 +192,7 @@ extension ModelContext {
                     matcher.mask(buffer)
                 }
                 id = masked.withUnsafeBufferPointer { sampler.sample($0, history: tokens) }
+                maskedSteps += 1
             }
             do throws(GrammarError) { try constraint?.accept(id) } catch { throw .grammar(error) }
             samplingTime += clock.now - samplingStart
@@ -224,7 +227,7 @@ extension ModelContext {
             stopReason: reason, stopToken: stopToken, stopSequence: stopSequence,
             promptTokens: prompt.count, cachedPromptTokens: reused, generatedTokens: generated,
             promptSeconds: promptSeconds, decodeSeconds: Self.seconds(decodeTime), decodeSteps: steps,
-            samplingSeconds: Self.seconds(samplingTime))
+            samplingSeconds: Self.seconds(samplingTime), maskedSteps: maskedSteps)
         return GenerationRun(summary: summary, text: text)
     }
 
