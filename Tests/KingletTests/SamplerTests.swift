@@ -73,7 +73,7 @@ struct SamplerTests {
     @Test func typicalKeepsTokensNearTheEntropy() {
         let full = softmax(logits, ids: Array(0..<10))
         let entropy = -full.reduce(0) { $0 + $1.p * log($1.p) }
-        let byShift = full.sorted { abs(-log($0.p) - entropy) < abs(-log($1.p) - entropy) }
+        let byShift = full.sorted { (abs(-log($0.p) - entropy), $0.id) < (abs(-log($1.p) - entropy), $1.id) }
         var cumulative = 0.0
         var keep: [Int] = []
         for (id, prob) in byShift where cumulative < 0.5 {
@@ -144,6 +144,24 @@ struct SamplerTests {
             cumulative += prob
         }
         expectSame(got, softmax(big, ids: keep))
+    }
+
+    @Test func typicalOverAFullVocabularyEqualsAFullSort() {
+        var random = Xoshiro256(seed: 11)
+        var big = (0..<150_000).map { _ in Float(random.nextUnitDouble() * 12 - 24) }
+        for i in stride(from: 0, to: 150_000, by: 389) { big[i] = Float(random.nextUnitDouble() * 6) }
+        var p = off
+        p.typicalP = 0.9
+        let full = softmax(big, ids: Array(0..<big.count))
+        let entropy = -full.reduce(0) { $0 + $1.p * log($1.p) }
+        let byShift = full.sorted { (abs(-log($0.p) - entropy), $0.id) < (abs(-log($1.p) - entropy), $1.id) }
+        var cumulative = 0.0
+        var keep: [Int] = []
+        for (id, prob) in byShift where cumulative < 0.9 {
+            keep.append(id)
+            cumulative += prob
+        }
+        expectSame(distribution(p, logits: big), softmax(big, ids: keep))
     }
 
     @Test func drawsFollowTheDistribution() {

@@ -82,7 +82,8 @@ public struct Sampler: Sendable {
             return adjusted.withUnsafeBufferPointer { Self.argmax($0) }
         }
         let kept = filter()
-        let weights = kept.map { expf(($0.logit - kept[0].logit) / parameters.temperature) }
+        let maximum = kept.reduce(-Float.infinity) { max($0, $1.logit) }
+        let weights = kept.map { expf(($0.logit - maximum) / parameters.temperature) }
         var target = random.nextUnitDouble() * weights.reduce(0) { $0 + Double($1) }
         for (candidate, weight) in zip(kept, weights) {
             target -= Double(weight)
@@ -100,7 +101,8 @@ public struct Sampler: Sendable {
         if parameters.temperature <= 0 {
             return [(adjusted.withUnsafeBufferPointer { Self.argmax($0) }, 1)]
         }
-        let kept = filter()
+        var kept = filter()
+        Self.sortMostLikelyFirst(&kept)
         let weights = kept.map { exp(Double($0.logit - kept[0].logit) / Double(parameters.temperature)) }
         let sum = weights.reduce(0, +)
         return zip(kept, weights).map { ($0.id, $1 / sum) }
@@ -139,23 +141,26 @@ public struct Sampler: Sendable {
         }
     }
 
-    /// Runs top-k, typical, top-p and min-p over `adjusted`; returns the survivors, most likely first.
+    /// Runs top-k, typical, top-p and min-p over `adjusted`; returns the survivors (in no promised order).
+    ///
+    /// Without top-k the candidates are the whole vocabulary, so the steps that need an order
+    /// (typical, top-p) first find, in linear passes, a small neighbourhood that provably holds
+    /// their result, and sort only that.
     private mutating func filter() -> [Candidate] {
         let p = parameters
         adjusted.withUnsafeBufferPointer { logits in
             if p.topK > 0 && p.topK < logits.count {
                 candidates = Self.topK(p.topK, of: logits)
             } else {
-                candidates = Self.sortedCandidates(logits, keepingMass: p.typicalP < 1 ? 1 : p.topP)
+                candidates = Self.finiteCandidates(logits)
             }
         }
         if p.typicalP < 1 { Self.keepTypical(&candidates, mass: Double(p.typicalP)) }
         if p.topP < 1 { Self.keepNucleus(&candidates, mass: Double(p.topP)) }
         if p.minP > 0 {
             // p ≥ minP · pmax  ⇔  logit ≥ maxLogit + log(minP)
-            let floor = candidates[0].logit + logf(p.minP)
-            let count = candidates.firstIndex { $0.logit < floor } ?? candidates.count
-            candidates.removeSubrange(max(1, count)...)
+            let floor = Self.maximumLogit(candidates) + logf(p.minP)
+            candidates.removeAll { $0.logit < floor }
         }
         return candidates
     }
@@ -168,68 +173,65 @@ public struct Sampler: Sendable {
         return best
     }
 
-    /// Every finite-logit token sorted most likely first, as far as a later step can need:
-    /// when only the top `mass` of probability can survive (top-p), only the
-    /// tokens near the maximum are sorted, which is exact as long as they hold that mass.
-    static func sortedCandidates(_ logits: UnsafeBufferPointer<Float>, keepingMass mass: Float) -> [Candidate] {
-        let maximum = logits[Int(argmax(logits))]
-        var total = 0.0, near = 0.0
-        var nearby: [Candidate] = []
-        // e^-20 ≈ 2e-9: a whole vocabulary of tokens below the cut holds well under 0.1 % of the mass.
-        let cut = maximum - 20
-        for i in 0..<logits.count {
-            let weight = Double(expf(logits[i] - maximum))
-            total += weight
-            if logits[i] >= cut {
-                near += weight
-                nearby.append(Candidate(id: Int32(i), logit: logits[i]))
-            }
-        }
-        var all: [Candidate]
-        if mass < 1 && near >= Double(mass) * total {
-            all = nearby
-        } else {
-            all = (0..<logits.count).compactMap { logits[$0] > -.infinity ? Candidate(id: Int32($0), logit: logits[$0]) : nil }
-            if all.isEmpty { all = [Candidate(id: Int32(argmax(logits)), logit: maximum)] }
-        }
-        all.sort { $0.logit > $1.logit || ($0.logit == $1.logit && $0.id < $1.id) }
+    /// Every token whose logit is not -inf (all of them if none is), by id.
+    static func finiteCandidates(_ logits: UnsafeBufferPointer<Float>) -> [Candidate] {
+        var all: [Candidate] = []
+        all.reserveCapacity(logits.count)
+        for i in 0..<logits.count where logits[i] > -.infinity { all.append(Candidate(id: Int32(i), logit: logits[i])) }
+        if all.isEmpty { all = [Candidate(id: 0, logit: logits[0])] }
         return all
     }
 
-    /// Probabilities of sorted `candidates` under softmax of their logits.
-    private static func probabilities(_ candidates: [Candidate]) -> [Double] {
-        let maximum = Double(candidates[0].logit)
-        let weights = candidates.map { exp(Double($0.logit) - maximum) }
-        let sum = weights.reduce(0, +)
-        return weights.map { $0 / sum }
+    static func maximumLogit(_ candidates: [Candidate]) -> Float {
+        candidates.reduce(-Float.infinity) { max($0, $1.logit) }
     }
 
-    /// Top-p: the shortest most-likely-first prefix whose probability reaches `mass`.
+    /// Most likely first, lower id first on ties: the order llama.cpp's samplers sort into.
+    static func sortMostLikelyFirst(_ candidates: inout [Candidate]) {
+        candidates.sort { $0.logit > $1.logit || ($0.logit == $1.logit && $0.id < $1.id) }
+    }
+
+    /// Top-p: the shortest most-likely-first run of candidates whose probability reaches `mass`.
     static func keepNucleus(_ candidates: inout [Candidate], mass: Double) {
-        let probabilities = probabilities(candidates)
-        var cumulative = 0.0
-        for (i, p) in probabilities.enumerated() {
-            cumulative += p
-            if cumulative >= mass { candidates.removeSubrange((i + 1)...); return }
-        }
+        let maximum = maximumLogit(candidates)
+        let weights = candidates.map { Double(expf($0.logit - maximum)) }
+        // Only candidates near the maximum can be in the run, once those near ones hold the mass.
+        let distance = candidates.map { maximum - $0.logit }
+        keepSmallest(&candidates, by: distance, weights: weights, mass: mass, initialRadius: 1)
+        sortMostLikelyFirst(&candidates)
     }
 
-    /// Locally typical sampling (Meister et al. 2022): keep the tokens whose surprise is closest
-    /// to the entropy until they hold `mass`; the survivors stay sorted most likely first.
+    /// Locally typical sampling (Meister et al. 2022): keep the candidates whose surprise `-log p`
+    /// is closest to the entropy until they hold `mass`.
     static func keepTypical(_ candidates: inout [Candidate], mass: Double) {
-        let probabilities = probabilities(candidates)
-        let entropy = -probabilities.reduce(0) { $1 > 0 ? $0 + $1 * log($1) : $0 }
-        let order = probabilities.indices.sorted {
-            abs(-log(probabilities[$0]) - entropy) < abs(-log(probabilities[$1]) - entropy)
+        let maximum = maximumLogit(candidates)
+        let weights = candidates.map { Double(expf($0.logit - maximum)) }
+        let total = weights.reduce(0, +)
+        let meanOffset = zip(candidates, weights).reduce(0) { $0 + $1.1 * Double($1.0.logit - maximum) } / total
+        // -log p = log Z - (logit - max) and H = log Z - E[logit - max], so |-log p - H| = |logit - centre|.
+        let centre = Double(maximum) + meanOffset
+        let shift = candidates.map { Float(abs(Double($0.logit) - centre)) }
+        keepSmallest(&candidates, by: shift, weights: weights, mass: mass, initialRadius: 0.5)
+        sortMostLikelyFirst(&candidates)
+    }
+
+    /// Keeps the candidates of smallest `key` (lower id first on ties) until their weights reach
+    /// `mass` of the total. Sorts only those within a radius that doubles until it holds the mass,
+    /// so a whole vocabulary costs a few linear passes and a small sort.
+    private static func keepSmallest(_ candidates: inout [Candidate], by key: [Float], weights: [Double],
+                                     mass: Double, initialRadius: Float) {
+        let target = mass * weights.reduce(0, +)
+        var radius = initialRadius
+        while radius < 1e4 {
+            var inside = 0.0
+            for i in key.indices where key[i] <= radius { inside += weights[i] }
+            if inside >= target { break }
+            radius *= 2
         }
+        var near = key.indices.filter { key[$0] <= radius || radius >= 1e4 }
+        near.sort { (key[$0], candidates[$0].id) < (key[$1], candidates[$1].id) }
         var cumulative = 0.0
-        var keep = 0
-        while keep < order.count {
-            cumulative += probabilities[order[keep]]
-            keep += 1
-            if cumulative >= mass { break }
-        }
-        let kept = Set(order.prefix(keep))
-        candidates = candidates.indices.filter { kept.contains($0) }.map { candidates[$0] }
+        let end = near.firstIndex { cumulative += weights[$0]; return cumulative >= target } ?? (near.count - 1)
+        candidates = near[...end].map { candidates[$0] }
     }
 }
