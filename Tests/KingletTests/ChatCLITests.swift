@@ -78,7 +78,7 @@ import Testing
             + "-m \(Tmux.quote(model)) --temperature 0 -n 60 --system 'You are a helpful assistant.'; "
             + "echo \"exit=$?\"; stty -a; echo stty-end; sleep 60"
         try tmux.start(command)
-        try tmux.waitForPrompt(after: "/bye to exit", timeout: 30)
+        try tmux.waitForPrompt(after: "/bye to exit", timeout: 60)
 
         // Line editing, checked through a file name: every key below must land for the name to be right.
         let name = home.appendingPathComponent("chät.json").path
@@ -86,9 +86,9 @@ import Testing
         try tmux.keys("C-u")
         try tmux.type("/save \(home.path)/wrong")
         try tmux.keys("C-w")                              // → "/save "
-        try tmux.type("\(home.path)/chäX.json")
-        try tmux.keys("Left", "Left", "Left", "Left", "Left", "BSpace")   // "X" goes, as one character after "ä"
-        try tmux.type("t")
+        try tmux.type("\(home.path)/chüX.json")
+        try tmux.keys("Left", "Left", "Left", "Left", "Left", "BSpace", "BSpace")   // "X", then "ü" (2 bytes) as one
+        try tmux.type("ät")
         try tmux.keys("C-a", "Right", "DC")               // "/ave …"
         try tmux.type("s")
         try tmux.keys("End")
@@ -100,11 +100,11 @@ import Testing
         // Two turns: the second only makes sense with the first.
         try tmux.type("What is 2+2? Answer with one number.")
         try tmux.keys("Enter")
-        let first = try tmux.waitForPrompt(after: "What is 2+2? Answer with one number.", timeout: 30)
+        let first = try tmux.waitForPrompt(after: "What is 2+2? Answer with one number.", timeout: 60)
         #expect(first.contains("4"), "\(first)")
-        try tmux.type("Multiply that by 10. Answer with one number.")
+        try tmux.type("Multiply that number by 10. Answer with one number.")
         try tmux.keys("Enter")
-        let second = try tmux.waitForPrompt(after: "Multiply that by 10. Answer with one number.", timeout: 30)
+        let second = try tmux.waitForPrompt(after: "Multiply that number by 10. Answer with one number.", timeout: 60)
         #expect(second.contains("40"), "\(second)")
 
         // Ctrl-C while a long answer streams: the prompt comes back at once, the chat goes on.
@@ -119,7 +119,7 @@ import Testing
         let interrupted = ContinuousClock.now
         try tmux.keys("C-c")
         let stopped = try tmux.waitForPrompt(after: "about a dragon.", timeout: 10)
-        #expect(ContinuousClock.now - interrupted < .seconds(3))
+        #expect(ContinuousClock.now - interrupted < .seconds(5), "the answer stops at once")
         #expect(stopped.contains("^C"), "\(stopped)")
 
         // The conversation holds both turns and the story so far; /clear keeps only the system message.

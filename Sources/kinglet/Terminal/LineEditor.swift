@@ -58,6 +58,11 @@ struct LineEditor: LineReader {
                 return .endOfFile
             }
             for key in decoder.keys(bytes[0..<count]) {
+                // Keys that end the line show it as it finally is: the keys before them in
+                // the same read (a paste, or fast typing) have not been drawn yet.
+                if key == .enter || key == .interrupt || (key == .endOfFile && buffer.isEmpty) {
+                    draw(prompt, buffer)
+                }
                 switch key {
                 case .enter:
                     write("\r\n")
