@@ -2,6 +2,9 @@
 // editing, history, Ctrl-C and Ctrl-D; through a pipe for scripted use.
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @Suite(.serialized) struct ChatCLITests {
     static let model = "qwen2.5-coder:0.5b"
@@ -183,13 +186,17 @@ struct Tmux {
         "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
+    /// -u and a UTF-8 locale: keys and the screen carry non-ASCII text as is, not as "_".
+    var environment: [String: String] {
+        ProcessInfo.processInfo.environment.merging(["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"]) { $1 }
+    }
+
     @discardableResult
     func run(_ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        // -u and a UTF-8 locale: keys and the screen carry non-ASCII text as is, not as "_".
         process.arguments = ["-u", "-L", socket] + arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"]) { $1 }
+        process.environment = environment
         let out = Pipe()
         process.standardOutput = out
         process.standardError = out
@@ -197,12 +204,23 @@ struct Tmux {
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else { throw Failure(description: "tmux \(arguments.joined(separator: " ")): \(text)") }
+        guard process.terminationStatus == 0 else { throw Failure(description: "tmux \(arguments.joined(separator: " ")) failed: \(text)") }
         return text
     }
 
+    /// Starts the server with the session. Not through `Process`: on Linux it learns that a child
+    /// exited when a socket it gave the child closes, and the tmux server, forked from the
+    /// client, keeps that socket open for its whole life.
     func start(_ command: String) throws {
-        try run(["new-session", "-d", "-x", "200", "-y", "50", "-s", session, command])
+        let arguments = [executable, "-u", "-L", socket, "new-session", "-d", "-x", "200", "-y", "50", "-s", session, command]
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0)=\($1)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var pid = pid_t()
+        guard posix_spawn(&pid, executable, nil, nil, argv, envp) == 0 else { throw Failure(description: "cannot start tmux") }
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        guard status == 0 else { throw Failure(description: "tmux new-session failed (wait status \(status))") }
     }
 
     /// Types `text` literally (no key names).
@@ -236,7 +254,13 @@ struct Tmux {
         return String(after.trimmingCharacters(in: .whitespacesAndNewlines).dropLast(3))
     }
 
-    func kill() { _ = try? run(["kill-server"]) }
+    /// Ends the pane's processes (whatever signals they ignore) and the server.
+    func kill() {
+        if let pid = try? run(["list-panes", "-t", session, "-F", "#{pane_pid}"]).split(separator: "\n").first.flatMap({ pid_t($0) }) {
+            Glibc.kill(-pid, SIGKILL)  // the pane's shell leads a process group holding the chat
+        }
+        _ = try? run(["kill-server"])
+    }
 }
 
 extension String {

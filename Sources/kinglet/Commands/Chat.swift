@@ -153,7 +153,6 @@ final class ChatLoop {
     private func respond(to text: String) async {
         let messagesBefore = session.messages.count
         let events = session.respond(to: text, parameters: parameters)
-        terminal?.enterQuiet()
         let task = Task { () -> (Outcome, wroteText: Bool) in
             var wroteText = false
             func write(_ piece: String) {
@@ -176,6 +175,7 @@ final class ChatLoop {
             return (summary.map(Outcome.finished) ?? .cancelled, wroteText)
         }
         answer.begin { task.cancel() }
+        terminal?.enterQuiet()  // after `begin`, so that the SIGINT of an early Ctrl-C finds the answer
         let (outcome, wroteText) = await task.value
         answer.end()
         terminal?.restore()
