@@ -116,7 +116,7 @@ struct Collected {
     @Test func clearingAChatKeepsTheSystemPrefixCached() async throws {
         let chat = try ChatSession(model: model, system: "You are a terse assistant.")
         _ = try await Collected(chat.respond(to: "Hi.", parameters: .greedy(maxTokens: 8)))
-        chat.replaceMessages([.system("You are a terse assistant.")])
+        try chat.replaceMessages([.system("You are a terse assistant.")])
         let again = try await Collected(chat.respond(to: "Hello.", parameters: .greedy(maxTokens: 8)))
         let systemOnly = try model.chatPrompt(messages: [ChatMessage.system("You are a terse assistant.").templateValue, ChatMessage.user("").templateValue])
         #expect((again.summary?.cachedPromptTokens ?? 0) > 0)
@@ -124,16 +124,11 @@ struct Collected {
         #expect(chat.messages.count == 3)
     }
 
-    /// Waits until `chat` takes a new turn (its last one may still be stopping), then runs it.
+    /// Waits until `chat` is idle (a cancelled turn may still be stopping), then runs a short turn.
     func nextTurn(_ chat: ChatSession, _ text: String) async throws -> Collected {
-        for _ in 0..<100 {
-            do {
-                return try await Collected(chat.respond(to: text, parameters: .greedy(maxTokens: 4)))
-            } catch KingletError.sessionBusy {
-                try await Task.sleep(for: .milliseconds(50))
-            }
-        }
-        throw KingletError.sessionBusy
+        await chat.waitUntilIdle()
+        #expect(!chat.isAnswering)
+        return try await Collected(chat.respond(to: text, parameters: .greedy(maxTokens: 4)))
     }
 
     @Test func cancellingATurnStopsItAndFreesTheSession() async throws {
@@ -149,6 +144,8 @@ struct Collected {
         // Cancelling the consuming task does the same.
         let answering = Task { try await Collected(chat.respond(to: "Now one about mountains.", parameters: .greedy(maxTokens: 500))) }
         try await Task.sleep(for: .seconds(2))
+        #expect(chat.isAnswering)
+        #expect(throws: KingletError.self, "the running turn would overwrite the change") { try chat.replaceMessages([]) }
         answering.cancel()
         let partial = try await answering.value
         #expect(partial.summary == nil, "a cancelled stream ends without .done")

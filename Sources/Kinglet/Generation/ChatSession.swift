@@ -56,8 +56,23 @@ public final class ChatSession: Sendable {
 
     /// Replaces the conversation (to clear it, or to load a saved one). The cache is kept:
     /// the next turn reuses whatever prefix the new conversation shares with the old.
-    public func replaceMessages(_ messages: [ChatMessage]) {
-        state.withLock { $0.messages = messages }
+    ///
+    /// - Throws: `KingletError.sessionBusy` while a turn runs (its answer would overwrite the change).
+    public func replaceMessages(_ messages: [ChatMessage]) throws(KingletError) {
+        try state.withLock { state throws(KingletError) in
+            guard state.context != nil else { throw .sessionBusy }
+            state.messages = messages
+        }
+    }
+
+    /// Whether a turn is running: its answer streaming, or a cancelled one still stopping.
+    public var isAnswering: Bool { state.withLock { $0.context == nil } }
+
+    /// Returns when no turn is running; after a cancel, once the answer so far has joined the conversation.
+    ///
+    /// A cancelled generation stops before its next token, so this waits at most one forward pass.
+    public func waitUntilIdle() async {
+        while isAnswering { try? await Task.sleep(for: .milliseconds(2)) }
     }
 
     /// Adds a user message and streams the model's answer, which joins the conversation

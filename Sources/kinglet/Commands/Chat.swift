@@ -59,7 +59,6 @@ final class ChatLoop {
     /// Kept alive for the whole chat: a released source stops delivering.
     private var signalSources: [any DispatchSourceSignal] = []
     /// After Ctrl-C, the message count at which the cancelled answer's thread will have recorded it.
-    private var pendingMessageCount: Int?
 
     init(session: ChatSession, parameters: GenerationParameters, reader: any LineReader, terminal: Terminal?, verbose: Bool) {
         self.session = session
@@ -89,7 +88,7 @@ final class ChatLoop {
             case .interrupt: continue
             case .message(let text, let isCommand):
                 if text.allSatisfy(\.isWhitespace) { continue }
-                await settle()
+                await session.waitUntilIdle()   // a cancelled answer joins the conversation first
                 if isCommand {
                     guard perform(command: text) else { return }
                 } else {
@@ -151,7 +150,6 @@ final class ChatLoop {
 
     /// Streams the answer to `text`; Ctrl-C (SIGINT, the terminal being out of raw mode) cancels it.
     private func respond(to text: String) async {
-        let messagesBefore = session.messages.count
         let events = session.respond(to: text, parameters: parameters)
         let task = Task { () -> (Outcome, wroteText: Bool) in
             var wroteText = false
@@ -188,24 +186,11 @@ final class ChatLoop {
             if verbose { writeError(summary.report + "\n") }
         case .cancelled:
             writeOut("^C\n")
-            pendingMessageCount = messagesBefore + 2
         case .failed(let error):
             if wroteText { writeOut("\n") }
             var message = "error: \(error)"
             if case .promptTooLong? = error as? KingletError { message += " (/clear forgets the conversation)" }
             writeError(message + "\n")
-        }
-    }
-
-    /// Waits until a cancelled answer is in the conversation. Its thread stops before the next
-    /// token and then records the answer so far; until then the session is busy, and a change
-    /// to the messages would be overwritten.
-    private func settle() async {
-        guard let expected = pendingMessageCount else { return }
-        pendingMessageCount = nil
-        let deadline = ContinuousClock.now + .seconds(30)
-        while session.messages.count != expected, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(5))
         }
     }
 
@@ -256,7 +241,7 @@ final class ChatLoop {
         case "/help", "/?":
             writeOut(Self.help + "\n")
         case "/clear":
-            session.replaceMessages(session.messages.prefix { $0.role == "system" }.prefix(1).map { $0 })
+            replaceMessages(Array(session.messages.prefix { $0.role == "system" }.prefix(1)))
             writeOut("Cleared the conversation.\n")
         case "/save":
             save(to: argument)
@@ -270,6 +255,11 @@ final class ChatLoop {
             writeError("error: unknown command \(name); /help lists the commands\n")
         }
         return true
+    }
+
+    /// The chat waits for every turn to be recorded before it reads a command, so the session is idle here.
+    private func replaceMessages(_ messages: [ChatMessage]) {
+        do { try session.replaceMessages(messages) } catch { writeError("error: \(error)\n") }
     }
 
     private func save(to path: String) {
@@ -296,7 +286,7 @@ final class ChatLoop {
         guard let messages = (try? decoder.decode([ChatMessage].self, from: data)) ?? (try? decoder.decode(Request.self, from: data).messages) else {
             return writeError("error: \(path) is not a saved conversation (a JSON array of {\"role\", \"content\"} objects)\n")
         }
-        session.replaceMessages(messages)
+        replaceMessages(messages)
         writeOut("Loaded \(plural(messages.count, "message")) from \(path).\n")
     }
 
@@ -309,7 +299,7 @@ final class ChatLoop {
         if name == "system" {
             var messages = session.messages
             if messages.first?.role == "system" { messages[0].content = value } else { messages.insert(.system(value), at: 0) }
-            session.replaceMessages(messages)
+            replaceMessages(messages)
             return writeOut("Set the system message.\n")
         }
         do {
