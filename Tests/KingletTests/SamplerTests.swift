@@ -16,6 +16,17 @@ struct SamplerTests {
         return zip(sorted, w).map { ($0, $1 / s) }
     }
 
+    /// The ids of the shortest prefix of `ordered` whose probabilities reach `mass`.
+    func prefix(_ ordered: [(id: Int, p: Double)], reaching mass: Double) -> [Int] {
+        var cumulative = 0.0
+        var ids: [Int] = []
+        for (id, p) in ordered where cumulative < mass {
+            ids.append(id)
+            cumulative += p
+        }
+        return ids
+    }
+
     func distribution(_ parameters: SamplingParameters, logits: [Float]? = nil, history: [Int32] = []) -> [(id: Int32, probability: Double)] {
         var sampler = Sampler(parameters, seed: 1)
         return (logits ?? self.logits).withUnsafeBufferPointer { sampler.distribution($0, history: history) }
@@ -48,12 +59,7 @@ struct SamplerTests {
     @Test func topPKeepsTheShortestPrefixReachingTheMass() {
         let full = softmax(logits, ids: Array(0..<10))
         for mass in [0.3, 0.6, 0.8, 0.95, 0.999] {
-            var cumulative = 0.0
-            var keep: [Int] = []
-            for (id, prob) in full where cumulative < mass {
-                keep.append(id)
-                cumulative += prob
-            }
+            let keep = prefix(full, reaching: mass)
             var p = off
             p.topP = Float(mass)
             expectSame(distribution(p), softmax(logits, ids: keep))
@@ -74,12 +80,7 @@ struct SamplerTests {
         let full = softmax(logits, ids: Array(0..<10))
         let entropy = -full.reduce(0) { $0 + $1.p * log($1.p) }
         let byShift = full.sorted { (abs(-log($0.p) - entropy), $0.id) < (abs(-log($1.p) - entropy), $1.id) }
-        var cumulative = 0.0
-        var keep: [Int] = []
-        for (id, prob) in byShift where cumulative < 0.5 {
-            keep.append(id)
-            cumulative += prob
-        }
+        let keep = prefix(byShift, reaching: 0.5)
         var p = off
         p.typicalP = 0.5
         expectSame(distribution(p), softmax(logits, ids: keep))
@@ -115,12 +116,7 @@ struct SamplerTests {
         // top-k 5 → top-p 0.9 over those five → min-p 0.2 → temperature 0.7.
         var p = SamplingParameters(temperature: 0.7, topK: 5, topP: 0.9, minP: 0.2)
         let afterK = softmax(logits, ids: [5, 1, 9, 3, 7])
-        var cumulative = 0.0
-        var afterP: [Int] = []
-        for (id, prob) in afterK where cumulative < 0.9 {
-            afterP.append(id)
-            cumulative += prob
-        }
+        let afterP = prefix(afterK, reaching: 0.9)
         let probs = softmax(logits, ids: afterP)
         let afterMin = probs.filter { $0.p >= 0.2 * probs[0].p }.map(\.id)
         expectSame(distribution(p), softmax(logits, ids: afterMin, temperature: 0.7))
@@ -137,12 +133,7 @@ struct SamplerTests {
         p.topP = 0.9
         let got = distribution(p, logits: big)
         let full = softmax(big, ids: Array(0..<big.count))
-        var cumulative = 0.0
-        var keep: [Int] = []
-        for (id, prob) in full where cumulative < 0.9 {
-            keep.append(id)
-            cumulative += prob
-        }
+        let keep = prefix(full, reaching: 0.9)
         expectSame(got, softmax(big, ids: keep))
     }
 
@@ -155,12 +146,7 @@ struct SamplerTests {
         let full = softmax(big, ids: Array(0..<big.count))
         let entropy = -full.reduce(0) { $0 + $1.p * log($1.p) }
         let byShift = full.sorted { (abs(-log($0.p) - entropy), $0.id) < (abs(-log($1.p) - entropy), $1.id) }
-        var cumulative = 0.0
-        var keep: [Int] = []
-        for (id, prob) in byShift where cumulative < 0.9 {
-            keep.append(id)
-            cumulative += prob
-        }
+        let keep = prefix(byShift, reaching: 0.9)
         expectSame(distribution(p, logits: big), softmax(big, ids: keep))
     }
 
