@@ -8,7 +8,7 @@ struct KingletCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kinglet",
         abstract: "Run small open-weight language models locally.",
-        subcommands: [Run.self, Info.self, Logits.self, Tokenize.self, Template.self])
+        subcommands: [Run.self, Info.self, Logits.self, Tokenize.self, Template.self, Serve.self])
 }
 
 /// Options every command that loads a model shares.
