@@ -14,10 +14,10 @@ public struct ServedModel: Sendable {
     /// - Parameter name: how the model was asked for (`qwen2.5-coder:0.5b` or a path).
     public init(_ model: LanguageModel, name: String) {
         self.model = model
-        let isStoreName = ModelStore.catalog.contains { $0.name == name }
-        id = isStoreName ? name : URL(fileURLWithPath: model.path).lastPathComponent
-        created = Int(Date().timeIntervalSince1970)
         let fileName = URL(fileURLWithPath: model.path).lastPathComponent
+        // A store model keeps its store name however it was given (name or path).
+        id = ModelStore.catalog.first { $0.name == name || $0.fileName == fileName }?.name ?? fileName
+        created = Int(Date().timeIntervalSince1970)
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325   // FNV-1a of the file name and context length
         for byte in "\(fileName):\(model.contextLength)".utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         fingerprint = "fp_kinglet_" + String(hash, radix: 16)
