@@ -36,6 +36,12 @@ enum RequestDecoding {
         }
         do {
             return try JSONDecoder().decode(T.self, from: data)
+        } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
+            // Foundation says only "not valid JSON"; the template parser says where.
+            do { _ = try TemplateValue.parseJSON(String(decoding: data, as: UTF8.self)) } catch {
+                throw .badRequest("the request body is not valid JSON: \(error)", code: "invalid_json")
+            }
+            throw .badRequest("the request body is not valid JSON", code: "invalid_json")
         } catch let error as DecodingError {
             throw describe(error)
         } catch let error as OpenAIError {
@@ -68,8 +74,7 @@ enum RequestDecoding {
             return .badRequest("missing required field '\(field)'", param: field, code: "missing_field")
         case .dataCorrupted(let context):
             if context.codingPath.isEmpty {
-                let detail = context.underlyingError.map { ": \($0)" } ?? ""
-                return .badRequest("the request body is not valid JSON\(detail)", code: "invalid_json")
+                return .badRequest("the request body is not valid JSON", code: "invalid_json")
             }
             let field = path(context.codingPath)
             return .badRequest("'\(field)' is invalid: \(context.debugDescription)", param: field, code: "invalid_value")

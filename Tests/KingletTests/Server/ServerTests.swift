@@ -44,6 +44,8 @@ final class ServerProcess: Sendable {
         self.port = port
     }
 
+    var pid: Int { Int(process.processIdentifier) }
+
     /// What the server wrote to standard error.
     var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
 
@@ -108,9 +110,9 @@ final class ServerProcess: Sendable {
     @Test func clientLeavingMidStreamCancelsItsGeneration() throws {
         let server = try ServerProcess(["--context", "2048", "--parallel", "1", "--queue", "0"])
         defer { server.stop() }
-        try runChecks("disconnect_checks.py", ["port": server.port, "model": Self.model],
+        try runChecks("disconnect_checks.py", ["port": server.port, "model": Self.model, "pid": server.pid],
                       expecting: ["stream_started", "busy_is_503_with_retry_after", "slot_freed_and_cancelled",
-                                  "next_request_completes"],
+                                  "generation_stopped_server_idle", "next_request_completes"],
                       server: server)
         #expect(server.log.contains("the client went away"), "server log:\n\(server.log)")
     }

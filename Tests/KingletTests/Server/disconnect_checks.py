@@ -1,8 +1,8 @@
 # A client that leaves mid-stream must free its slot at once: with --parallel 1 --queue 0, a second
 # request meanwhile gets 503 with Retry-After; after the disconnect, /health shows the slot free and
 # the generation counted as cancelled, and a new request completes.
-# stdin: {"port": int, "model": str}; stdout: {"checks": {...}}.
-import http.client, json, socket, sys, time
+# stdin: {"port": int, "model": str, "pid": int}; stdout: {"checks": {...}}.
+import http.client, json, os, socket, sys, time
 
 config = json.load(sys.stdin)
 port, model = config["port"], config["model"]
@@ -57,6 +57,25 @@ while time.monotonic() - start < 10:
 freed_after = time.monotonic() - start
 check("slot_freed_and_cancelled", health.get("slots_processing") == 0 and health.get("cancelled_generations") == 1,
       f"{health} after {freed_after:.2f}s")
+
+
+
+def cpu_seconds(pid):
+    # utime + stime of the server process (fields 14 and 15 of /proc/PID/stat, in clock ticks).
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+# Had the generation kept running (1,500 tokens), the server would burn its cores; stopped, it idles.
+if os.path.exists(f"/proc/{config['pid']}/stat"):
+    time.sleep(0.3)
+    before = cpu_seconds(config["pid"])
+    time.sleep(1.0)
+    used = cpu_seconds(config["pid"]) - before
+    check("generation_stopped_server_idle", used < 0.25, f"{used:.2f} s of CPU in 1 s after the disconnect")
+else:
+    check("generation_stopped_server_idle", True, "no /proc: not measured")
 
 start = time.monotonic()
 status, _, data = request("POST", "/v1/chat/completions", {"model": model, "max_tokens": 4, "temperature": 0,
