@@ -62,6 +62,8 @@ enum RequestDecoding {
 
     static func describe(_ error: DecodingError) -> OpenAIError {
         switch error {
+        case .typeMismatch(_, let context) where context.codingPath.isEmpty:
+            return .badRequest("the request body must be a JSON object", code: "invalid_type")
         case .typeMismatch(let expected, let context):
             let field = path(context.codingPath)
             let wanted = expected == Any.self ? context.debugDescription : typeName(expected)

@@ -87,6 +87,7 @@ final class ServerProcess: Sendable {
         try runChecks("openai_client_checks.py", ["port": server.port, "key": "test-key", "model": Self.model, "context": 1024],
                       expecting: ["models_list", "chat_deterministic", "chat_usage", "chat_stream_equals_non_stream",
                                   "chat_stream_role_first", "chat_stream_finish", "chat_stream_usage", "chat_stream_ids",
+                                  "stream_never_splits_utf8",
                                   "stop_honoured", "max_tokens_length", "max_completion_tokens_length",
                                   "response_format_json_schema", "response_format_json_object", "logprobs", "logit_bias",
                                   "n_choices", "seed_reproducible_alongside_others", "completions", "completions_echo",

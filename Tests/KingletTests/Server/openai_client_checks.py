@@ -76,6 +76,17 @@ def chat_stream():
 run("chat_stream", chat_stream)
 
 
+def utf8_stream():
+    # Multi-byte characters span several byte-level tokens; no streamed delta may hold half of one.
+    request = dict(model=model, temperature=0, max_tokens=40,
+                   messages=[{"role": "user", "content": "Repeat exactly: 你好，世界！🌞 こんにちは"}])
+    whole = client.chat.completions.create(**request).choices[0].message.content
+    deltas = [c.choices[0].delta.content or "" for c in client.chat.completions.create(**request, stream=True) if c.choices]
+    check("stream_never_splits_utf8", "".join(deltas) == whole and not any("\ufffd" in d for d in deltas)
+          and any(ord(ch) > 0x2E80 for ch in whole), f"{whole!r} {deltas!r}")
+run("stream_never_splits_utf8", utf8_stream)
+
+
 def stop_sequence():
     long = client.chat.completions.create(model=model, temperature=0, max_tokens=40,
                                           messages=[{"role": "user", "content": "Count from 1 to 20, separated by commas."}])
