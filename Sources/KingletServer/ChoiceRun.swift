@@ -1,3 +1,4 @@
+import Foundation
 import Kinglet
 
 /// One choice generated to its end: the text, the tokens (for logprobs) and the counts.
@@ -27,4 +28,17 @@ struct ChoiceRun: Sendable {
         guard run.summary != nil else { throw .server("the generation ended without a summary") }
         return run
     }
+}
+
+/// The log line of a finished request: "chatcmpl-…: prompt 31 tokens at 80 tok/s, 8 generated at 41 tok/s, finish length".
+func finishedLine(_ id: String, _ summaries: [GenerationSummary]) -> String {
+    let prompt = summaries.first?.promptTokens ?? 0
+    let generated = summaries.reduce(0) { $0 + $1.generatedTokens }
+    let promptSpeed = summaries.first?.promptTokensPerSecond ?? 0
+    let decodeSeconds = summaries.reduce(0) { $0 + $1.decodeSeconds }
+    let decodeSteps = summaries.reduce(0) { $0 + $1.decodeSteps }
+    let decodeSpeed = decodeSeconds > 0 ? Double(decodeSteps) / decodeSeconds : 0
+    let reasons = summaries.map(\.stopReason.finishReason).joined(separator: ",")
+    return String(format: "%@: prompt %d tokens at %.0f tok/s, %d generated at %.0f tok/s in %d choice(s), finish %@",
+                  id, prompt, promptSpeed, generated, decodeSpeed, summaries.count, reasons)
 }

@@ -21,18 +21,3 @@ struct DetokenizeRequest: Decodable, Sendable {
 struct DetokenizeResponse: Encodable, Sendable {
     var content: String
 }
-
-/// `GET /health`.
-struct HealthResponse: Encodable, Sendable {
-    var status = "ok"
-    /// Requests generating now.
-    var slotsProcessing: Int
-    /// Requests waiting for a slot.
-    var queued: Int
-    /// Generations a client abandoned mid-stream since start.
-    var cancelledGenerations: Int
-
-    enum CodingKeys: String, CodingKey {
-        case status, slotsProcessing = "slots_processing", queued, cancelledGenerations = "cancelled_generations"
-    }
-}

@@ -157,9 +157,7 @@ extension ChatCompletionsRoute {
         }
 
         private func log(_ summaries: [GenerationSummary]) {
-            let generated = summaries.reduce(0) { $0 + $1.generatedTokens }
-            let reasons = summaries.map { $0.stopReason.finishReason }.joined(separator: ",")
-            serverLog("\(id): prompt \(prompt.count) tokens, \(generated) generated in \(summaries.count) choice(s), finish \(reasons)")
+            serverLog(finishedLine(id, summaries))
         }
     }
 }

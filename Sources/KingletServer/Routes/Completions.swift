@@ -63,7 +63,7 @@ extension CompletionsRoute {
                 runs.append(try await ChoiceRun.run(served.model, prompt: prompt, parameters: parameters.forChoice(index)))
             }
             let summaries = runs.compactMap(\.summary)
-            serverLog("\(id): prompt \(prompt.count) tokens, \(summaries.reduce(0) { $0 + $1.generatedTokens }) generated")
+            serverLog(finishedLine(id, summaries))
             let prefix = echo ?? ""
             return Completion(
                 id: id, created: created, model: served.id, systemFingerprint: served.fingerprint,
@@ -111,6 +111,7 @@ extension CompletionsRoute {
                 }
                 if includeUsage { try await events.send(chunk(nil, usage: Usage(summaries))) }
                 try await events.finish()
+                serverLog(finishedLine(id, summaries))
             } catch is EventStream.ClientGone {
                 admission.recordCancellation()
                 serverLog("\(id): the client went away after \(generated) generated tokens; generation cancelled")

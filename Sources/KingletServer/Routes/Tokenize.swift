@@ -21,14 +21,3 @@ struct TokenizeRoute: Sendable {
         return try jsonResponse(DetokenizeResponse(content: served.model.tokenizer.decode(input.tokens)))
     }
 }
-
-/// `GET /health`: `{"status": "ok"}` once the model is loaded, with the slot counts.
-struct HealthRoute: Sendable {
-    let admission: AdmissionQueue
-
-    func respond() throws -> Response {
-        let counts = admission.counts
-        return try jsonResponse(HealthResponse(slotsProcessing: counts.active, queued: counts.waiting,
-                                               cancelledGenerations: counts.cancelled))
-    }
-}
