@@ -106,10 +106,41 @@ final class ServerProcess: Sendable {
         try runChecks("raw_http_checks.py", ["port": server.port, "model": Self.model, "max_body": 65536],
                       expecting: ["malformed_json", "not_json_at_all", "wrong_type_messages", "wrong_type_temperature",
                                   "wrong_type_nested_content", "missing_messages", "bad_role", "out_of_range_top_p",
-                                  "bad_token_ids", "invalid_utf8", "body_too_large", "unknown_route", "wrong_method",
+                                  "bad_token_ids", "invalid_utf8", "deeply_nested_json", "body_too_large",
+                                  "unknown_route", "wrong_method",
                                   "wrong_method_allow_header", "unknown_fields_ignored_and_parts_joined", "sse_framing",
                                   "tokenize_round_trip", "health_after_errors"],
                       server: server)
+    }
+
+    @Test func apiKeyFileGuardsEverythingButHealth() throws {
+        let keyFile = FileManager.default.temporaryDirectory.appendingPathComponent("kinglet-key-\(UUID().uuidString)")
+        try "s3cret-key\n".write(to: keyFile, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: keyFile) }
+        let server = try ServerProcess(["--context", "256", "--api-key-file", keyFile.path])
+        defer { server.stop() }
+        let script = """
+            import http.client, json, sys
+            port = json.load(sys.stdin)["port"]
+            def status(path, auth=None):
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                c.request("GET", path, headers={"Authorization": auth} if auth else {})
+                r = c.getresponse(); body = r.read(); c.close()
+                return [r.status, r.getheader("WWW-Authenticate"), json.loads(body).get("error", {}).get("type")]
+            json.dump({"health": status("/health"), "none": status("/v1/models"),
+                       "wrong": status("/v1/models", "Bearer nope"), "basic": status("/v1/models", "Basic s3cret-key"),
+                       "right": status("/v1/models", "Bearer s3cret-key"),
+                       "unknown_route_unauthenticated": status("/v1/nothing")}, sys.stdout)
+            """
+        let output = try TestEnvironment.runPython(script, input: try JSONSerialization.data(withJSONObject: ["port": server.port]))
+        let results = try #require(try JSONSerialization.jsonObject(with: output) as? [String: [Any]])
+        #expect(results["health"]?.first as? Int == 200)
+        #expect(results["right"]?.first as? Int == 200)
+        for name in ["none", "wrong", "basic", "unknown_route_unauthenticated"] {
+            #expect(results[name]?.first as? Int == 401, "\(name): \(results[name] ?? [])")
+            #expect(results[name]?[1] as? String == "Bearer")
+            #expect(results[name]?[2] as? String == "authentication_error")
+        }
     }
 
     @Test func clientLeavingMidStreamCancelsItsGeneration() throws {

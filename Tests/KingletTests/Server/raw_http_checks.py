@@ -62,6 +62,8 @@ expect("out_of_range_top_p", "POST", "/v1/chat/completions",
 expect("bad_token_ids", "POST", "/v1/completions", json.dumps({"model": model, "prompt": [1, -5]}), 400, param="prompt[1]")
 expect("invalid_utf8", "POST", "/v1/chat/completions",
        b'{"model": "' + model.encode() + b'", "messages": [{"role": "user", "content": "caf\xc3\x28 \xff"}]}', 400)
+expect("deeply_nested_json", "POST", "/v1/chat/completions",
+       b'{"messages": [{"role": "user", "content": "hi"}], "x": ' + b"[" * 20000 + b"]" * 20000 + b"}", 400)
 expect("body_too_large", "POST", "/v1/chat/completions",
        json.dumps({"model": model, "messages": [{"role": "user", "content": "x" * (config["max_body"] + 1000)}]}), 413)
 expect("unknown_route", "GET", "/v1/nothing-here", None, 404)
