@@ -109,7 +109,7 @@ final class ServerProcess: Sendable {
                                   "bad_token_ids", "invalid_utf8", "deeply_nested_json", "body_too_large",
                                   "unknown_route", "wrong_method",
                                   "wrong_method_allow_header", "unknown_fields_ignored_and_parts_joined", "sse_framing",
-                                  "tokenize_round_trip", "health_after_errors"],
+                                  "tokenize_round_trip", "context_full_is_length", "health_after_errors"],
                       server: server)
     }
 

@@ -99,6 +99,19 @@ try:
 except Exception as error:
     check("tokenize_round_trip", False, error)
 
+try:
+    # A full context ends the answer with "length", never a silent "stop" (the server runs with --context 512).
+    hello = json.loads(request("POST", "/tokenize", json.dumps({"content": " hello"}))[2])["tokens"]
+    eog = json.loads(request("POST", "/tokenize", json.dumps({"content": "<|im_end|><|endoftext|>"}))[2])["tokens"]
+    status, _, data = request("POST", "/v1/completions", json.dumps({
+        "model": model, "prompt": hello * 505, "max_tokens": 100, "temperature": 0,
+        "logit_bias": {str(t): -100 for t in eog}}))
+    body = json.loads(data)
+    check("context_full_is_length", status == 200 and body["choices"][0]["finish_reason"] == "length"
+          and body["usage"]["prompt_tokens"] == 505 and 1 <= body["usage"]["completion_tokens"] <= 8, data[:400])
+except Exception as error:
+    check("context_full_is_length", False, error)
+
 status, _, data = request("GET", "/health")
 check("health_after_errors", status == 200 and json.loads(data)["status"] == "ok", data)
 json.dump({"checks": checks}, sys.stdout)
