@@ -30,8 +30,8 @@ public struct KingletServer: Sendable {
         "/tokenize": [.post], "/detokenize": [.post],
     ]
 
-    func makeRouter() -> Router<BasicRequestContext> {
-        let router = Router()
+    func makeRouter() -> Router<ServerRequestContext> {
+        let router = Router(context: ServerRequestContext.self)
         router.add(middleware: OpenAIErrorMiddleware(routes: Self.routes))
         if let key = configuration.apiKey { router.add(middleware: APIKeyMiddleware(key: key)) }
         let limit = configuration.maxBodyBytes
@@ -42,8 +42,8 @@ public struct KingletServer: Sendable {
         let health = HealthRoute(admission: admission)
         router.get("/health") { _, _ in try health.respond() }
         router.get("/v1/models") { _, _ in try models.respond() }
-        router.post("/v1/chat/completions") { request, _ in try await chat.respond(to: request) }
-        router.post("/v1/completions") { request, _ in try await completions.respond(to: request) }
+        router.post("/v1/chat/completions") { request, context in try await chat.respond(to: request, channel: context.channel) }
+        router.post("/v1/completions") { request, context in try await completions.respond(to: request, channel: context.channel) }
         router.post("/tokenize") { request, _ in try await tokenize.tokenize(request) }
         router.post("/detokenize") { request, _ in try await tokenize.detokenize(request) }
         return router

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Kinglet
+import NIOCore
 import Templates
 
 /// `POST /v1/chat/completions`: the conversation through the model's chat template, then
@@ -10,7 +11,7 @@ struct ChatCompletionsRoute: Sendable {
     let admission: AdmissionQueue
     let maxBodyBytes: Int
 
-    func respond(to request: Request) async throws -> Response {
+    func respond(to request: Request, channel: any Channel) async throws -> Response {
         let body = try await RequestDecoding.collect(request, limit: maxBodyBytes)
         let chat = try RequestDecoding.decode(ChatCompletionRequest.self, from: body)
         let tree = try RequestDecoding.tree(body)
@@ -37,7 +38,13 @@ struct ChatCompletionsRoute: Sendable {
             })
         }
         defer { slot.release() }
-        return try jsonResponse(try await job.complete())
+        do {
+            return try jsonResponse(try await untilHangUp(channel) { try await job.complete() })
+        } catch is ClientDisconnected {
+            admission.recordCancellation()
+            serverLog("\(job.id): the client went away before the answer was complete; generation cancelled")
+            throw OpenAIError(.init(code: 499, reasonPhrase: "Client Closed Request"), "the client closed the connection")
+        }
     }
 
     /// The messages as the chat template wants them: each original object (so fields such as

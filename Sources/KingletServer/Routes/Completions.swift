@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Kinglet
+import NIOCore
 
 /// `POST /v1/completions`: plain text completion of a prompt given as text or token ids.
 struct CompletionsRoute: Sendable {
@@ -8,7 +9,7 @@ struct CompletionsRoute: Sendable {
     let admission: AdmissionQueue
     let maxBodyBytes: Int
 
-    func respond(to request: Request) async throws -> Response {
+    func respond(to request: Request, channel: any Channel) async throws -> Response {
         let body = try await RequestDecoding.collect(request, limit: maxBodyBytes)
         let completion = try RequestDecoding.decode(CompletionRequest.self, from: body)
         try served.check(requested: completion.model)
@@ -41,7 +42,13 @@ struct CompletionsRoute: Sendable {
             })
         }
         defer { slot.release() }
-        return try jsonResponse(try await job.complete())
+        do {
+            return try jsonResponse(try await untilHangUp(channel) { try await job.complete() })
+        } catch is ClientDisconnected {
+            admission.recordCancellation()
+            serverLog("\(job.id): the client went away before the answer was complete; generation cancelled")
+            throw OpenAIError(.init(code: 499, reasonPhrase: "Client Closed Request"), "the client closed the connection")
+        }
     }
 }
 
