@@ -8,8 +8,8 @@ struct KingletCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kinglet",
         abstract: "Run small open-weight language models locally.",
-        subcommands: [Run.self, Chat.self, Bench.self, Pull.self, List.self, Show.self, Remove.self, Info.self, Logits.self,
-                      Tokenize.self, Template.self])
+        subcommands: [Run.self, Chat.self, Serve.self, Bench.self, Pull.self, List.self, Show.self, Remove.self, Info.self,
+                      Logits.self, Tokenize.self, Template.self])
 }
 
 /// Options every command that loads a model shares.

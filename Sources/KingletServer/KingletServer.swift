@@ -1,0 +1,65 @@
+import Hummingbird
+import Kinglet
+import Logging
+import NIOCore
+
+/// An OpenAI-compatible HTTP server for one loaded model (`kinglet serve`).
+///
+/// ```swift
+/// let model = try LanguageModel("qwen2.5-coder:0.5b")
+/// let server = KingletServer(ServedModel(model, name: "qwen2.5-coder:0.5b"), configuration: .init(port: 8080))
+/// try await server.run { host, port in print("listening on http://\(host):\(port)") }
+/// ```
+///
+/// Up to `parallel` requests generate at once, each with its own context; their forward passes
+/// take turns on the model (no continuous batching yet).
+public struct KingletServer: Sendable {
+    public let served: ServedModel
+    public let configuration: ServerConfiguration
+    let admission: AdmissionQueue
+
+    public init(_ served: ServedModel, configuration: ServerConfiguration) {
+        self.served = served
+        self.configuration = configuration
+        admission = AdmissionQueue(parallel: configuration.parallel, queueLimit: configuration.queueLimit)
+    }
+
+    /// The routes and the methods they answer to (405 for the others).
+    static let routes: [String: [HTTPRequest.Method]] = [
+        "/health": [.get], "/v1/models": [.get], "/v1/chat/completions": [.post], "/v1/completions": [.post],
+        "/tokenize": [.post], "/detokenize": [.post],
+    ]
+
+    func makeRouter() -> Router<ServerRequestContext> {
+        let router = Router(context: ServerRequestContext.self)
+        router.add(middleware: OpenAIErrorMiddleware(routes: Self.routes))
+        if let key = configuration.apiKey { router.add(middleware: APIKeyMiddleware(key: key)) }
+        let limit = configuration.maxBodyBytes
+        let chat = ChatCompletionsRoute(served: served, admission: admission, maxBodyBytes: limit)
+        let completions = CompletionsRoute(served: served, admission: admission, maxBodyBytes: limit)
+        let tokenize = TokenizeRoute(served: served, maxBodyBytes: limit)
+        let models = ModelsRoute(served: served)
+        let health = HealthRoute(admission: admission)
+        router.get("/health") { _, _ in try health.respond() }
+        router.get("/v1/models") { _, _ in try models.respond() }
+        router.post("/v1/chat/completions") { request, context in try await chat.respond(to: request, channel: context.channel) }
+        router.post("/v1/completions") { request, context in try await completions.respond(to: request, channel: context.channel) }
+        router.post("/tokenize") { request, _ in try await tokenize.tokenize(request) }
+        router.post("/detokenize") { request, _ in try await tokenize.detokenize(request) }
+        return router
+    }
+
+    /// Serves until SIGINT or SIGTERM.
+    /// - Parameter onListening: called with the bound host and port once the socket listens (the real port when 0 was asked for).
+    public func run(onListening: @escaping @Sendable (String, Int) -> Void) async throws {
+        var logger = Logger(label: "kinglet.serve") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = .warning
+        let host = configuration.host
+        let app = Application(
+            router: makeRouter(),
+            configuration: .init(address: .hostname(host, port: configuration.port), serverName: "kinglet"),
+            onServerRunning: { channel in onListening(host, channel.localAddress?.port ?? 0) },
+            logger: logger)
+        try await app.runService()
+    }
+}

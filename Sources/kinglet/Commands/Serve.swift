@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import Kinglet
+import KingletServer
+
+extension KingletCommand {
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Serve the model over an OpenAI-compatible HTTP API.",
+            discussion: """
+                Endpoints: POST /v1/chat/completions, POST /v1/completions, GET /v1/models, \
+                POST /tokenize, POST /detokenize, GET /health. Prints 'listening on http://HOST:PORT' \
+                once the socket listens (--port 0 picks a free port). Stops on Ctrl-C or SIGTERM.
+                """)
+
+        @OptionGroup var model: ModelOptions
+
+        @Option(help: "Address to listen on.")
+        var host = "127.0.0.1"
+
+        @Option(help: "Port to listen on (0: any free port).")
+        var port = 8080
+
+        @Option(help: "Requests that generate at once; their forward passes take turns on the model.")
+        var parallel = 4
+
+        @Option(help: "Requests that may wait for a slot (default: 4 × --parallel); more get 503.")
+        var queue: Int?
+
+        @Option(name: .customLong("api-key"), help: "Require 'Authorization: Bearer KEY' on every request but /health.")
+        var apiKey: String?
+
+        @Option(name: .customLong("api-key-file"), help: ArgumentHelp("Read the API key from this file (first line).", valueName: "FILE"))
+        var apiKeyFile: String?
+
+        @Option(name: .customLong("max-body-bytes"), help: ArgumentHelp("Refuse larger request bodies with 413 (e.g. 8M).", valueName: "SIZE"))
+        var maxBodyBytes = "8M"
+
+        func validate() throws {
+            guard (1...256).contains(parallel) else { throw ValidationError("--parallel must be 1…256") }
+            if let queue, queue < 0 { throw ValidationError("--queue must be ≥ 0") }
+            guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
+            guard parseByteCount(maxBodyBytes) != nil else {
+                throw ValidationError("--max-body-bytes wants a size like 8M or 1048576; got '\(maxBodyBytes)'")
+            }
+            if apiKey != nil && apiKeyFile != nil { throw ValidationError("give --api-key or --api-key-file, not both") }
+        }
+
+        func run() async throws {
+            var key = apiKey
+            if let apiKeyFile {
+                let line = try readText(apiKeyFile).split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+                key = line.trimmingCharacters(in: .whitespaces)
+                guard key?.isEmpty == false else { throw CommandFailure("\(apiKeyFile) holds no API key") }
+            }
+            let lm = try model.load()
+            let server = KingletServer(
+                ServedModel(lm, name: model.model),
+                configuration: ServerConfiguration(host: host, port: port, parallel: parallel, queueLimit: queue,
+                                                   apiKey: key, maxBodyBytes: parseByteCount(maxBodyBytes)!))
+            do {
+                try await server.run { host, port in writeOut("listening on http://\(host):\(port)\n") }
+            } catch {
+                throw CommandFailure("cannot serve on \(host):\(port): \(error)")
+            }
+        }
+    }
+}

@@ -1,0 +1,158 @@
+// Pins down `kinglet serve` on the wire with the real 0.5B model: the official `openai` client's view of every
+// endpoint, precise errors for hostile input, and a client leaving mid-stream freeing its slot at once.
+import Foundation
+import Kinglet
+import Synchronization
+import Testing
+
+/// A `kinglet serve` child process on a free loopback port, stopped by `stop()` (call it in a `defer`).
+final class ServerProcess: Sendable {
+    let port: Int
+    private let process: Process
+    private let logFile: URL
+
+    init(_ arguments: [String]) throws {
+        process = Process()
+        process.executableURL = try TestEnvironment.kingletBinary
+        process.arguments = ["serve", "-m", try TestEnvironment.modelPath(ServerTests.model), "--port", "0"] + arguments
+        logFile = FileManager.default.temporaryDirectory.appendingPathComponent("kinglet-serve-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = try FileHandle(forWritingTo: logFile)
+        try process.run()
+        // The server prints "listening on http://127.0.0.1:PORT" once the socket listens.
+        let line = Mutex("")
+        let ready = DispatchSemaphore(value: 0)
+        Thread {
+            var text = ""
+            while !text.contains("listening on http://") || !text.hasSuffix("\n") {
+                let data = out.fileHandleForReading.availableData
+                if data.isEmpty { break }
+                text += String(decoding: data, as: UTF8.self)
+            }
+            line.withLock { $0 = text }
+            ready.signal()
+        }.start()
+        let announced = ready.wait(timeout: .now() + 60) == .success ? line.withLock { $0 } : ""
+        guard let range = announced.range(of: "listening on http://127.0.0.1:"),
+              let port = Int(announced[range.upperBound...].prefix { $0.isNumber }) else {
+            process.terminate()
+            process.waitUntilExit()
+            throw TestEnvironment.MissingFixture(description: "the server did not start: \(announced) \((try? String(contentsOf: logFile, encoding: .utf8)) ?? "")")
+        }
+        self.port = port
+    }
+
+    var pid: Int { Int(process.processIdentifier) }
+
+    /// What the server wrote to standard error.
+    var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+
+    /// SIGTERM (graceful: in-flight requests finish), then SIGKILL after 5 s.
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            let deadline = Date().addingTimeInterval(5)
+            while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: logFile)
+    }
+}
+
+@Suite(.serialized) struct ServerTests {
+    static let model = "qwen2.5-coder:0.5b"
+
+    struct Report: Decodable {
+        struct Check: Decodable { let ok: Bool; let detail: String }
+        let checks: [String: Check]
+    }
+
+    /// Runs one of the Python check scripts beside this file against `server` and expects every check to pass.
+    func runChecks(_ script: String, _ input: [String: Any], expecting names: [String], server: ServerProcess) throws {
+        let source = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(script),
+                                encoding: .utf8)
+        let output = try TestEnvironment.runPython(source, input: try JSONSerialization.data(withJSONObject: input))
+        let report = try JSONDecoder().decode(Report.self, from: output)
+        for name in names {
+            let check = report.checks[name]
+            #expect(check?.ok == true, "\(name): \(check?.detail ?? "not run")\nserver log:\n\(server.log.suffix(2000))")
+        }
+        for (name, check) in report.checks where !names.contains(name) {
+            #expect(check.ok, "\(name): \(check.detail)")
+        }
+    }
+
+    @Test func officialClientSeesAnOpenAIServer() throws {
+        let server = try ServerProcess(["--context", "1024", "--parallel", "2", "--api-key", "test-key"])
+        defer { server.stop() }
+        try runChecks("openai_client_checks.py", ["port": server.port, "key": "test-key", "model": Self.model, "context": 1024],
+                      expecting: ["models_list", "chat_deterministic", "chat_usage", "chat_stream_equals_non_stream",
+                                  "chat_stream_role_first", "chat_stream_finish", "chat_stream_usage", "chat_stream_ids",
+                                  "stream_never_splits_utf8",
+                                  "stop_honoured", "max_tokens_length", "max_completion_tokens_length",
+                                  "response_format_json_schema", "response_format_json_object", "logprobs", "logit_bias",
+                                  "n_choices", "seed_reproducible_alongside_others", "completions", "completions_echo",
+                                  "completions_token_prompt", "completions_stream", "detokenize", "too_long_is_bad_request",
+                                  "wrong_key_is_authentication_error", "unknown_model_is_not_found", "serving_after_errors"],
+                      server: server)
+    }
+
+    @Test func hostileRequestsGetPreciseErrorsAndTheServerKeepsServing() throws {
+        let server = try ServerProcess(["--context", "512", "--parallel", "1", "--max-body-bytes", "65536"])
+        defer { server.stop() }
+        try runChecks("raw_http_checks.py", ["port": server.port, "model": Self.model, "max_body": 65536],
+                      expecting: ["malformed_json", "not_json_at_all", "wrong_type_messages", "wrong_type_temperature",
+                                  "wrong_type_nested_content", "missing_messages", "bad_role", "out_of_range_top_p",
+                                  "bad_token_ids", "invalid_utf8", "deeply_nested_json", "body_too_large",
+                                  "unknown_route", "wrong_method",
+                                  "wrong_method_allow_header", "unknown_fields_ignored_and_parts_joined", "sse_framing",
+                                  "tokenize_round_trip", "context_full_is_length", "health_after_errors"],
+                      server: server)
+    }
+
+    @Test func apiKeyFileGuardsEverythingButHealth() throws {
+        let keyFile = FileManager.default.temporaryDirectory.appendingPathComponent("kinglet-key-\(UUID().uuidString)")
+        try "s3cret-key\n".write(to: keyFile, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: keyFile) }
+        let server = try ServerProcess(["--context", "256", "--api-key-file", keyFile.path])
+        defer { server.stop() }
+        let script = """
+            import http.client, json, sys
+            port = json.load(sys.stdin)["port"]
+            def status(path, auth=None):
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                c.request("GET", path, headers={"Authorization": auth} if auth else {})
+                r = c.getresponse(); body = r.read(); c.close()
+                return [r.status, r.getheader("WWW-Authenticate"), json.loads(body).get("error", {}).get("type")]
+            json.dump({"health": status("/health"), "none": status("/v1/models"),
+                       "wrong": status("/v1/models", "Bearer nope"), "basic": status("/v1/models", "Basic s3cret-key"),
+                       "right": status("/v1/models", "Bearer s3cret-key"),
+                       "unknown_route_unauthenticated": status("/v1/nothing")}, sys.stdout)
+            """
+        let output = try TestEnvironment.runPython(script, input: try JSONSerialization.data(withJSONObject: ["port": server.port]))
+        let results = try #require(try JSONSerialization.jsonObject(with: output) as? [String: [Any]])
+        #expect(results["health"]?.first as? Int == 200)
+        #expect(results["right"]?.first as? Int == 200)
+        for name in ["none", "wrong", "basic", "unknown_route_unauthenticated"] {
+            #expect(results[name]?.first as? Int == 401, "\(name): \(results[name] ?? [])")
+            #expect(results[name]?[1] as? String == "Bearer")
+            #expect(results[name]?[2] as? String == "authentication_error")
+        }
+    }
+
+    @Test func clientLeavingCancelsItsGeneration() throws {
+        let server = try ServerProcess(["--context", "2048", "--parallel", "1", "--queue", "0"])
+        defer { server.stop() }
+        try runChecks("disconnect_checks.py", ["port": server.port, "model": Self.model, "pid": server.pid],
+                      expecting: ["stream", "non_stream"].flatMap { kind in
+                          ["started", "busy_is_503_with_retry_after", "slot_freed_and_cancelled",
+                           "generation_stopped_server_idle", "next_request_completes"].map { "\(kind)_\($0)" }
+                      },
+                      server: server)
+        #expect(server.log.contains("the client went away after"), "server log:\n\(server.log)")
+        #expect(server.log.contains("the client went away before the answer was complete"), "server log:\n\(server.log)")
+    }
+}
