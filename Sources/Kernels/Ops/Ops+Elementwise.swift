@@ -43,6 +43,43 @@ extension Ops {
         }
     }
 
+    /// `x[i] *= factor` for `count` values.
+    public static func scale(_ x: UnsafeMutablePointer<Float>, by factor: Float, count: Int) {
+        for i in 0..<count { x[i] *= factor }
+    }
+
+    /// `gate[i] = gelu(gate[i]) · up[i]`: the GeGLU activation (Gemma), as ggml's CPU
+    /// `geglu` computes it: GELU is read from a table indexed by the input rounded to
+    /// Float16 (ggml builds with `GGML_GELU_FP16`), and is exact outside ±10.
+    public static func geGLU(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, count: Int) {
+        geluTable.withUnsafeBufferPointer { table in
+            for i in 0..<count {
+                let g = gate[i]
+                if g <= -10 {
+                    gate[i] = 0
+                } else if g >= 10 {
+                    gate[i] = g * up[i]
+                } else {
+                    gate[i] = Float(table[Int(Float16(g).bitPattern)]) * up[i]
+                }
+            }
+        }
+    }
+
+    /// GELU with the tanh approximation, written as ggml's `ggml_gelu_f32`:
+    /// `0.5·x·(1 + tanh(√(2/π)·x·(1 + 0.044715·x²)))`.
+    public static func geluTanh(_ x: Float) -> Float {
+        let a: Float = 0.044715, sqrtTwoOverPi: Float = 0.79788456080286535587989211986876
+        let inner = sqrtTwoOverPi * x * (1 + a * x * x)
+        return 0.5 * x * (1 + tanhf(inner))
+    }
+
+    /// `geluTanh` of every Float16 value, rounded to Float16, indexed by bit pattern
+    /// (ggml's `ggml_table_gelu_f16`, 128 KB).
+    static let geluTable: [Float16] = (0..<(1 << 16)).map { bits in
+        Float16(geluTanh(Float(Float16(bitPattern: UInt16(bits)))))
+    }
+
     /// In-place softmax of `count` values; the sum is taken in Double as ggml does.
     public static func softmax(_ x: UnsafeMutablePointer<Float>, count: Int) {
         var maximum = -Float.infinity

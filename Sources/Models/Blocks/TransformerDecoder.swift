@@ -1,17 +1,52 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import GGUF
 import Kernels
 
-/// The pre-norm decoder shared by Llama, Qwen2 and Qwen3: grouped-query
-/// attention with RoPE, then a SwiGLU MLP, each wrapped in RMSNorm and a residual.
+/// The pre-norm decoder shared by Llama, Qwen2, Qwen3 and Gemma 3: grouped-query
+/// attention with RoPE, then a gated MLP, each wrapped in RMSNorm and a residual.
 ///
-/// References: HF `modeling_llama.py` / `modeling_qwen2.py` / `modeling_qwen3.py`;
-/// llama.cpp `src/models/llama.cpp`, `qwen2.cpp`, `qwen3.cpp`. Families differ
-/// only in `Options` and in which optional tensors their files carry (biases).
+/// References: HF `modeling_llama.py` / `modeling_qwen2.py` / `modeling_qwen3.py` /
+/// `modeling_gemma3.py`; llama.cpp `src/models/llama.cpp`, `qwen2.cpp`, `qwen3.cpp`,
+/// `gemma3.cpp`. Families differ only in `Options` and in which optional tensors
+/// their files carry (biases).
 final class TransformerDecoder: Architecture {
     struct Options {
         var ropeStyle: RoPE.Style
-        /// RMSNorm of each query and key head before RoPE (Qwen3).
+        /// RMSNorm of each query and key head before RoPE (Qwen3, Gemma 3).
         var qkNorm: Bool = false
+        /// Token embeddings are multiplied by √nEmbd before the first layer (Gemma).
+        var scaleEmbeddings: Bool = false
+        var feedForward: FeedForward = .swiGLU
+        /// An RMSNorm on the attention and on the MLP output before each residual add
+        /// (Gemma 2/3: `post_attention_norm`, `post_ffw_norm`).
+        var postNorms: Bool = false
+        /// Local layers attend to a window of recent positions only (Gemma 3).
+        var slidingWindow: SlidingWindow? = nil
+        /// Multiplies the scores `q·k` (default `1/√headDim`).
+        var attentionScale: Float? = nil
+        /// Logits become `cap · tanh(logits / cap)` (Gemma 2, and Gemma 3 files that set it).
+        var finalLogitSoftcap: Float? = nil
+    }
+
+    enum FeedForward {
+        /// `silu(gate) · up` (Llama, Qwen).
+        case swiGLU
+        /// `gelu_tanh(gate) · up` (Gemma).
+        case geGLU
+    }
+
+    /// Interleaved local and global attention (llama.cpp's `LLAMA_SWA_TYPE_STANDARD`).
+    struct SlidingWindow {
+        /// A local layer's query at position p sees keys at positions p - size + 1 … p.
+        var size: Int
+        /// Whether each layer is local; the others see the whole context.
+        var isLocal: [Bool]
+        /// RoPE base of local layers (global ones use `rope.freq_base`).
+        var ropeBase: Float
     }
 
     // MARK: Weights
@@ -28,6 +63,11 @@ final class TransformerDecoder: Architecture {
         var gate: WeightMatrix                        // [nFF, nEmbd]
         var up: WeightMatrix                          // [nFF, nEmbd]
         var down: WeightMatrix                        // [nEmbd, nFF]
+        var postAttentionNorm: UnsafePointer<Float>?  // [nEmbd] (Gemma)
+        var postFeedForwardNorm: UnsafePointer<Float>? // [nEmbd] (Gemma)
+        var rope: RoPE
+        /// Positions a query sees, itself included; nil for the whole context.
+        var window: Int?
     }
 
     let name: String
@@ -36,7 +76,6 @@ final class TransformerDecoder: Architecture {
     private let loader: WeightLoader
     private let hyper: DecoderHyperparameters
     private let options: Options
-    private let rope: RoPE
     private let tokenEmbedding: WeightMatrix          // [vocab, nEmbd]
     private let outputNorm: UnsafePointer<Float>      // [nEmbd]
     private let output: WeightMatrix                  // [vocab, nEmbd]; the embedding when tied
@@ -53,9 +92,22 @@ final class TransformerDecoder: Architecture {
         outputNorm = try loader.vector("output_norm.weight", count: s.embeddingLength)
         output = try loader.optionalMatrix("output.weight", rows: s.vocabularySize, columns: s.embeddingLength)
             ?? tokenEmbedding
+        let frequencyFactors = try loader.optionalVector("rope_freqs.weight", count: hyper.ropeDimensions / 2)
+        let globalRope = RoPE(style: options.ropeStyle, dimensions: hyper.ropeDimensions, base: hyper.ropeBase,
+                              frequencyFactors: frequencyFactors)
+        if let window = options.slidingWindow, window.size <= 0 || window.isLocal.count != s.layerCount {
+            throw .invalidHyperparameter("\(architecture).attention.sliding_window",
+                                         "must be positive, with a local/global pattern for each of \(s.layerCount) layers")
+        }
         var layers: [Layer] = []
         for i in 0..<s.layerCount {
             let p = "blk.\(i)."
+            var rope = globalRope, window: Int?
+            if let sliding = options.slidingWindow, sliding.isLocal[i] {
+                rope = RoPE(style: options.ropeStyle, dimensions: hyper.ropeDimensions, base: sliding.ropeBase,
+                            frequencyFactors: frequencyFactors)
+                window = sliding.size
+            }
             layers.append(Layer(
                 attentionNorm: try loader.vector(p + "attn_norm.weight", count: s.embeddingLength),
                 wq: try loader.matrix(p + "attn_q.weight", rows: qDim, columns: s.embeddingLength),
@@ -70,9 +122,13 @@ final class TransformerDecoder: Architecture {
                 ffnNorm: try loader.vector(p + "ffn_norm.weight", count: s.embeddingLength),
                 gate: try loader.matrix(p + "ffn_gate.weight", rows: s.feedForwardLength, columns: s.embeddingLength),
                 up: try loader.matrix(p + "ffn_up.weight", rows: s.feedForwardLength, columns: s.embeddingLength),
-                down: try loader.matrix(p + "ffn_down.weight", rows: s.embeddingLength, columns: s.feedForwardLength)))
+                down: try loader.matrix(p + "ffn_down.weight", rows: s.embeddingLength, columns: s.feedForwardLength),
+                postAttentionNorm: options.postNorms
+                    ? try loader.vector(p + "post_attention_norm.weight", count: s.embeddingLength) : nil,
+                postFeedForwardNorm: options.postNorms
+                    ? try loader.vector(p + "post_ffw_norm.weight", count: s.embeddingLength) : nil,
+                rope: rope, window: window))
         }
-        let frequencyFactors = try loader.optionalVector("rope_freqs.weight", count: hyper.ropeDimensions / 2)
         self.name = architecture
         self.shape = s
         self.file = file
@@ -80,8 +136,6 @@ final class TransformerDecoder: Architecture {
         self.hyper = hyper
         self.options = options
         self.layers = layers
-        self.rope = RoPE(style: options.ropeStyle, dimensions: hyper.ropeDimensions, base: hyper.ropeBase,
-                         frequencyFactors: frequencyFactors)
         self.pool = WorkerPool(threads: load.threads)
         self.scratch = Scratch(shape: s, maxBatch: max(1, load.maxBatch), threads: pool.threads)
     }
@@ -100,6 +154,9 @@ final class TransformerDecoder: Architecture {
         for (i, token) in batch.tokens.enumerated() {
             tokenEmbedding.dequantizeRow(Int(token), into: x.residual + i * nEmbd)      // [n, nEmbd]
         }
+        if options.scaleEmbeddings {
+            Ops.scale(x.residual, by: Float(nEmbd).squareRoot(), count: n * nEmbd)
+        }
         for (l, layer) in layers.enumerated() {
             // Attention block.
             Ops.rmsNorm(x.residual, weight: layer.attentionNorm, x.normed, count: nEmbd, rows: n, epsilon: eps)
@@ -112,20 +169,29 @@ final class TransformerDecoder: Architecture {
             }
             for i in 0..<n {
                 let position = batch.positions[i]
-                rope.apply(x.q + i * qDim, heads: s.headCount, headDimension: s.headDimension, position: position)
-                rope.apply(x.k + i * kvDim, heads: s.kvHeadCount, headDimension: s.headDimension, position: position)
+                layer.rope.apply(x.q + i * qDim, heads: s.headCount, headDimension: s.headDimension, position: position)
+                layer.rope.apply(x.k + i * kvDim, heads: s.kvHeadCount, headDimension: s.headDimension, position: position)
                 cache.store(layer: l, sequence: batch.sequences[i], position: position,
                             key: x.k + i * kvDim, value: x.v + i * kvDim)
             }
-            attention(batch, layer: l, cache: cache)                                    // [n, nHead·headDim]
+            attention(batch, layer: l, window: layer.window, cache: cache)              // [n, nHead·headDim]
             matMul(layer.wo, x.attention, x.normed, n)                                  // [n, nEmbd]
+            if let norm = layer.postAttentionNorm {
+                Ops.rmsNorm(x.normed, weight: norm, x.normed, count: nEmbd, rows: n, epsilon: eps)
+            }
             Ops.add(x.residual, x.normed, count: n * nEmbd)
             // Feed-forward block.
             Ops.rmsNorm(x.residual, weight: layer.ffnNorm, x.normed, count: nEmbd, rows: n, epsilon: eps)
             matMul(layer.gate, x.normed, x.gate, n)                                     // [n, nFF]
             matMul(layer.up, x.normed, x.up, n)                                         // [n, nFF]
-            Ops.swiGLU(x.gate, x.up, count: n * s.feedForwardLength)
+            switch options.feedForward {
+            case .swiGLU: Ops.swiGLU(x.gate, x.up, count: n * s.feedForwardLength)
+            case .geGLU: Ops.geGLU(x.gate, x.up, count: n * s.feedForwardLength)
+            }
             matMul(layer.down, x.gate, x.normed, n)                                     // [n, nEmbd]
+            if let norm = layer.postFeedForwardNorm {
+                Ops.rmsNorm(x.normed, weight: norm, x.normed, count: nEmbd, rows: n, epsilon: eps)
+            }
             Ops.add(x.residual, x.normed, count: n * nEmbd)
         }
         for i in 0..<n { cache.didFill(sequence: batch.sequences[i], through: batch.positions[i]) }
@@ -135,7 +201,15 @@ final class TransformerDecoder: Architecture {
                         count: nEmbd, epsilon: eps)
         }
         matMul(output, x.normed, logits, batch.outputs.count)                           // [nOut, vocab]
+        if let cap = options.finalLogitSoftcap {
+            // As ggml: scale by 1/cap, tanh, scale by cap.
+            let inverse = 1 / cap
+            for i in 0..<(batch.outputs.count * s.vocabularySize) { logits[i] = tanhf(logits[i] * inverse) * cap }
+        }
     }
+
+    /// Whether each layer attends to a sliding window (local) rather than the whole context.
+    var localLayers: [Bool] { layers.map { $0.window != nil } }
 
     private func validate(_ batch: Batch, cache: KVCache) throws(ModelError) {
         guard batch.count <= scratch.maxBatch else { throw .batchTooLarge(batch.count, limit: scratch.maxBatch) }
@@ -160,12 +234,13 @@ final class TransformerDecoder: Architecture {
         if let bias { Ops.addBias(out, bias, count: w.rows, rows: tokens) }
     }
 
-    /// Each (token, query head) pair attends over its sequence's cache up to its own position.
-    private func attention(_ batch: Batch, layer: Int, cache: KVCache) {
+    /// Each (token, query head) pair attends over its sequence's cache up to its own position,
+    /// from `window - 1` positions back when the layer has a window.
+    private func attention(_ batch: Batch, layer: Int, window: Int?, cache: KVCache) {
         let s = shape, x = scratch
         let qDim = s.headCount * s.headDimension, kvDim = s.kvDimension
         let groupSize = s.headCount / s.kvHeadCount
-        let scale = 1 / Float(s.headDimension).squareRoot()
+        let scale = options.attentionScale ?? 1 / Float(s.headDimension).squareRoot()
         let tasks = batch.count * s.headCount
         x.reserveScores(cache.capacity * pool.threads)
         let allScores = x.scores
@@ -173,12 +248,13 @@ final class TransformerDecoder: Architecture {
             let scores = allScores + thread * cache.capacity
             for task in WorkerPool.share(of: tasks, thread: thread, threads: threads) {
                 let i = task / s.headCount, head = task % s.headCount
-                let kvHead = head / groupSize, sequence = batch.sequences[i]
+                let kvHead = head / groupSize, sequence = batch.sequences[i], position = batch.positions[i]
+                let first = window.map { max(0, position - $0 + 1) } ?? 0
                 Ops.attend(
                     query: x.q + i * qDim + head * s.headDimension,
-                    keys: cache.keys(layer: layer, sequence: sequence) + kvHead * s.headDimension,
-                    values: cache.values(layer: layer, sequence: sequence) + kvHead * s.headDimension,
-                    rowStride: kvDim, length: batch.positions[i] + 1, headDimension: s.headDimension,
+                    keys: cache.keys(layer: layer, sequence: sequence) + first * kvDim + kvHead * s.headDimension,
+                    values: cache.values(layer: layer, sequence: sequence) + first * kvDim + kvHead * s.headDimension,
+                    rowStride: kvDim, length: position + 1 - first, headDimension: s.headDimension,
                     scale: scale, scores: scores, output: x.attention + i * qDim + head * s.headDimension)
             }
         }
