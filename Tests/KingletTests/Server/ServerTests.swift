@@ -3,6 +3,7 @@
 import Foundation
 import Kinglet
 import Synchronization
+import TestSupport
 import Testing
 
 /// A `kinglet serve` child process on a free loopback port, stopped by `stop()` (call it in a `defer`).
@@ -74,7 +75,7 @@ final class ServerProcess: Sendable {
     func runChecks(_ script: String, _ input: [String: Any], expecting names: [String], server: ServerProcess) throws {
         let source = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(script),
                                 encoding: .utf8)
-        let output = try TestEnvironment.runPython(source, input: try JSONSerialization.data(withJSONObject: input))
+        let output = try ReferencePython.run(source, input: try JSONSerialization.data(withJSONObject: input))
         let report = try JSONDecoder().decode(Report.self, from: output)
         for name in names {
             let check = report.checks[name]
@@ -132,7 +133,7 @@ final class ServerProcess: Sendable {
                        "right": status("/v1/models", "Bearer s3cret-key"),
                        "unknown_route_unauthenticated": status("/v1/nothing")}, sys.stdout)
             """
-        let output = try TestEnvironment.runPython(script, input: try JSONSerialization.data(withJSONObject: ["port": server.port]))
+        let output = try ReferencePython.run(script, input: try JSONSerialization.data(withJSONObject: ["port": server.port]))
         let results = try #require(try JSONSerialization.jsonObject(with: output) as? [String: [Any]])
         #expect(results["health"]?.first as? Int == 200)
         #expect(results["right"]?.first as? Int == 200)
