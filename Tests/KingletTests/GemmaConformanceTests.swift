@@ -43,45 +43,11 @@ import Testing
     }
 
     @Test func teacherForcedTopOneAgrees() throws {
-        var exact = 0, total = 0
-        var misses: [String] = []
-        for record in records {
-            let context = ModelContext(model: model)
-            let all = record.prompt_ids + record.gen_ids
-            let first = record.prompt_ids.count - 1      // logits here predict gen_ids[0]
-            try context.append(all) { position, logits in
-                guard position >= first, position - first < record.gen_ids.count else { return }
-                let expected = record.gen_ids[position - first]
-                let got = Sampler.argmax(logits)
-                total += 1
-                if got == expected {
-                    exact += 1
-                } else {
-                    let gap = logits[Int(got)] - logits[Int(expected)]
-                    misses.append("\(record.prompt_id)@\(position - first): got \(got), expected \(expected), gap \(gap)")
-                    #expect(gap <= Self.nearTie, "not a near-tie: \(misses.last!)")
-                }
-            }
-        }
-        print("teacher-forced top-1: \(exact)/\(total) exact; near-ties: \(misses)")
-        #expect(total == records.reduce(0) { $0 + $1.gen_ids.count })
-        #expect(Double(exact) >= 0.95 * Double(total), "\(exact)/\(total) exact")
+        try GreedyConformance.expectTeacherForcedTopOne(model, records, nearTie: Self.nearTie)
     }
 
     @Test func nextTokenTopTenLogitsAgree() throws {
-        var worst: Float = 0
-        for record in records {
-            let context = ModelContext(model: model)
-            try context.append(record.prompt_ids)
-            let logits = context.lastLogits
-            #expect(Sampler.argmax(logits) == record.top_logprobs[0].id, "\(record.prompt_id)")
-            for entry in record.top_logprobs {
-                let difference = abs(logits[Int(entry.id)] - entry.logit)
-                worst = max(worst, difference)
-                #expect(difference <= Self.nearTie, "\(record.prompt_id) id \(entry.id): \(logits[Int(entry.id)]) vs \(entry.logit)")
-            }
-        }
-        print("top-10 logits: worst |Δ| = \(worst)")
+        try GreedyConformance.expectTopTenLogits(model, records, within: Self.nearTie)
     }
 
     /// Prefill then one token at a time gives the logits of one batch over the same tokens.
@@ -105,19 +71,7 @@ import Testing
     }
 
     @Test func freeRunningGreedyMatchesReference() async throws {
-        var matches: [String] = []
-        for record in records {
-            var ids: [Int32] = []
-            var stop = StopReason.cancelled
-            var stopToken: Int32?
-            for try await event in model.generate(prompt: record.prompt_ids, parameters: .greedy(maxTokens: 32)) {
-                if case .token(let token) = event { ids.append(token.id) }
-                if case .done(let summary) = event { (stop, stopToken) = (summary.stopReason, summary.stopToken) }
-            }
-            if let stopToken { ids.append(stopToken) }   // the end-of-generation token itself is not emitted as text
-            if ids == record.gen_ids && (stop == .stop) == record.stopped_at_eog { matches.append(record.prompt_id) }
-        }
-        print("free-running greedy: \(matches.count)/\(records.count) identical to llama.cpp: \(matches)")
+        let matches = try await GreedyConformance.freeRunningMatches(model, records)
         // The others diverge at a near-tie the teacher-forced test reports (gaps ≤ 0.38).
         #expect(matches.count >= 3)
     }
