@@ -22,4 +22,16 @@ public enum Dot {
         format.block.dots(weights, activations, activationStride: activationStride, tokens: tokens, count: count,
                             into: out, outputStride: outputStride)
     }
+
+    /// `dots` for `rows` weight rows `rowBytes` apart: the result of row `r` and token `t` goes to
+    /// `out[t * outputStride + r]`, equal to `dot` on that pair bit for bit. Formats with a
+    /// register-tiled kernel (Q4_0, Q5_0, Q8_0) unpack each row once for all the tokens and reuse
+    /// each activation block across several rows.
+    public static func tile(_ format: WeightFormat, _ weights: UnsafeRawPointer, rowBytes: Int, rows: Int,
+                            _ activations: UnsafeRawPointer, activationStride: Int, tokens: Int, count: Int,
+                            into out: UnsafeMutablePointer<Float>, outputStride: Int) {
+        assert(count % format.blockSize == 0, "\(format): \(count) weights is not a multiple of the block size")
+        format.block.tile(weights, rowBytes: rowBytes, rows: rows, activations, activationStride: activationStride,
+                          tokens: tokens, count: count, into: out, outputStride: outputStride)
+    }
 }

@@ -1,4 +1,5 @@
-// Pins down Dot.dots: one weight row against many activation rows gives, per row, exactly Dot.dot's result.
+// Pins down Dot.dots and Dot.tile: one or several weight rows against many activation rows give, per
+// pair, exactly Dot.dot's result.
 import Testing
 @testable import Kernels
 import TestSupport
@@ -27,6 +28,39 @@ struct DotsTests {
                 let one = w.withRaw { wp in rows[t].withRaw { Dot.dot(format, wp, $0, count: count) } }
                 #expect(got[t * 3].bitPattern == one.bitPattern, "\(format), \(blocks) blocks, token \(t)")
                 #expect(got[t * 3 + 1].isNaN && got[t * 3 + 2].isNaN, "wrote outside its output slots")
+            }
+        }
+    }
+
+    @Test(arguments: WeightFormat.allCases.filter { $0 != .q8_1 && $0 != .q8_K })
+    func tilesEqualOneAtATime(_ format: WeightFormat) {
+        var rng = SplitMix64(seed: 0x711E + UInt64(format.rawValue))
+        // Rows and tokens cross the 4×4 register tile; 19 blocks cross the eight-block unpack pass.
+        let blocks = format.blockSize == 256 ? 3 : 19
+        let count = blocks * format.blockSize
+        for (rows, tokens) in [(1, 1), (4, 4), (5, 9), (3, 6), (8, 13)] {
+            let weightRows = (0..<rows).map { _ in TestData.row(format, count: count, &rng) }
+            let activationRows = (0..<tokens).map { _ in format.activationBytes(TestData.activations(count: count, &rng)) }
+            let rowBytes = weightRows[0].count, stride = activationRows[0].count
+            let weights = weightRows.flatMap { $0 }, activations = activationRows.flatMap { $0 }
+            let outputStride = rows + 2   // two slots per token that must stay untouched
+            var got = [Float](repeating: .nan, count: tokens * outputStride)
+            weights.withRaw { wp in
+                activations.withRaw { ap in
+                    got.withUnsafeMutableBufferPointer {
+                        Dot.tile(format, wp, rowBytes: rowBytes, rows: rows, ap, activationStride: stride,
+                                 tokens: tokens, count: count, into: $0.baseAddress!, outputStride: outputStride)
+                    }
+                }
+            }
+            for t in 0..<tokens {
+                for r in 0..<rows {
+                    let one = weightRows[r].withRaw { wp in activationRows[t].withRaw { Dot.dot(format, wp, $0, count: count) } }
+                    #expect(got[t * outputStride + r].bitPattern == one.bitPattern,
+                            "\(format), \(rows)×\(tokens), row \(r), token \(t)")
+                }
+                #expect(got[t * outputStride + rows].isNaN && got[t * outputStride + rows + 1].isNaN,
+                        "wrote outside its output slots")
             }
         }
     }

@@ -24,6 +24,10 @@ protocol DotFormat: BlockFormat {
     /// result `t` to `out[t * outputStride]`, each equal to what `dot` returns for that row.
     static func dots(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, activationStride: Int, tokens: Int,
                      count: Int, into out: UnsafeMutablePointer<Float>, outputStride: Int)
+    /// `dots` for `rows` weight rows `rowBytes` apart: result (r, t) to `out[t * outputStride + r]`.
+    static func tile(_ weights: UnsafeRawPointer, rowBytes: Int, rows: Int, _ activations: UnsafeRawPointer,
+                     activationStride: Int, tokens: Int, count: Int, into out: UnsafeMutablePointer<Float>,
+                     outputStride: Int)
 }
 
 extension DotFormat {
@@ -33,6 +37,17 @@ extension DotFormat {
                      count: Int, into out: UnsafeMutablePointer<Float>, outputStride: Int) {
         for t in 0..<tokens {
             out[t &* outputStride] = dot(weights, activations + t &* activationStride, count: count)
+        }
+    }
+
+    /// One `dots` per row: for formats without a many-row kernel.
+    @inline(__always)
+    static func tile(_ weights: UnsafeRawPointer, rowBytes: Int, rows: Int, _ activations: UnsafeRawPointer,
+                     activationStride: Int, tokens: Int, count: Int, into out: UnsafeMutablePointer<Float>,
+                     outputStride: Int) {
+        for r in 0..<rows {
+            dots(weights + r &* rowBytes, activations, activationStride: activationStride, tokens: tokens, count: count,
+                 into: out + r, outputStride: outputStride)
         }
     }
 }

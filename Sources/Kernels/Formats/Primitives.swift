@@ -1,3 +1,5 @@
+import SIMDIntrinsics
+
 // Building blocks shared by the format kernels. They are written in the shapes that
 // ../shared/specs/swift-kernels.md measured to compile well under `-Xllvm -unroll-threshold=500`:
 // a plain 32- or 16-element integer loop over bytes *loaded from memory* becomes one `vpdpbusd`
@@ -125,6 +127,92 @@ enum IntDot {
             s &+= Int32(xp[l]) &* Int32(yp[l])
         }
         return s
+    }
+}
+
+/// Lane-wise byte dot products: eight Int32 lanes, each the sum of four byte products. Unlike
+/// `IntDot`, nothing is reduced across lanes, so a kernel can scale and accumulate a block's
+/// result without a horizontal add. One instruction with AVX-512 VNNI (`vpdpbusd`), two with
+/// AVX2 (`vpmaddubsw` + `vpmaddwd`), a loop elsewhere.
+enum ByteDot {
+    /// `acc` plus, in lane k, Σ_{i<4} u[4k+i]·s[4k+i].
+    ///
+    /// `u` must stay ≤ 128: AVX2 adds neighbouring products in saturating Int16, and
+    /// 2·128·127 is the most that fits.
+    @inline(__always)
+    static func lanes(_ acc: SIMD8<Int32>, _ u: SIMD32<UInt8>, _ s: SIMD32<Int8>) -> SIMD8<Int32> {
+        #if arch(x86_64) && AVX512VNNI
+        return X86.dpbusd(acc, u, s)
+        #elseif arch(x86_64)
+        return acc &+ X86.madd(X86.maddubs(u, s), SIMD16(repeating: 1))
+        #else
+        var r = acc
+        for k in 0..<8 {
+            var t: Int32 = 0
+            for i in 0..<4 { t &+= Int32(u[4 &* k &+ i]) &* Int32(s[4 &* k &+ i]) }
+            r[k] &+= t
+        }
+        return r
+        #endif
+    }
+
+    /// `acc` plus, in lane k, (u[4k]·s[4k] + u[4k+1]·s[4k+1])·scale[2k] +
+    /// (u[4k+2]·s[4k+2] + u[4k+3]·s[4k+3])·scale[2k+1]: llama.cpp's `maddubs` then `madd`, the
+    /// step of the K-quant kernels (with VNNI LLVM fuses the `madd` and the add into `vpdpwssd`).
+    /// `u` must stay ≤ 128, as for `lanes`.
+    @inline(__always)
+    static func scaledLanes(_ acc: SIMD8<Int32>, _ u: SIMD32<UInt8>, _ s: SIMD32<Int8>,
+                            _ scale: SIMD16<Int16>) -> SIMD8<Int32> {
+        #if arch(x86_64)
+        return acc &+ X86.madd(X86.maddubs(u, s), scale)
+        #else
+        var pairs = SIMD16<Int16>()
+        for k in 0..<16 { pairs[k] = Int16(u[2 &* k]) &* Int16(s[2 &* k]) &+ Int16(u[2 &* k &+ 1]) &* Int16(s[2 &* k &+ 1]) }
+        return acc &+ pairProducts(pairs, scale)
+        #endif
+    }
+
+    /// Lane k: a[2k]·b[2k] + a[2k+1]·b[2k+1] (`vpmaddwd`).
+    @inline(__always)
+    static func pairProducts(_ a: SIMD16<Int16>, _ b: SIMD16<Int16>) -> SIMD8<Int32> {
+        #if arch(x86_64)
+        return X86.madd(a, b)
+        #else
+        var r = SIMD8<Int32>()
+        for k in 0..<8 { r[k] = Int32(a[2 &* k]) &* Int32(b[2 &* k]) &+ Int32(a[2 &* k &+ 1]) &* Int32(b[2 &* k &+ 1]) }
+        return r
+        #endif
+    }
+
+    /// |x| as unsigned bytes (−128 gives 128).
+    @inline(__always)
+    static func magnitude(_ x: SIMD32<Int8>) -> SIMD32<UInt8> {
+        #if arch(x86_64)
+        return unsafeBitCast(X86.sign(x, x), to: SIMD32<UInt8>.self)
+        #else
+        var r = SIMD32<UInt8>()
+        for k in 0..<32 { r[k] = x[k].magnitude }
+        return r
+        #endif
+    }
+
+    /// `y` with the sign of `x` applied: −y where x < 0, 0 where x = 0, y where x > 0.
+    @inline(__always)
+    static func applyingSign(of x: SIMD32<Int8>, to y: SIMD32<Int8>) -> SIMD32<Int8> {
+        #if arch(x86_64)
+        return X86.sign(y, x)
+        #else
+        var r = SIMD32<Int8>()
+        for k in 0..<32 { r[k] = x[k] < 0 ? 0 &- y[k] : (x[k] == 0 ? 0 : y[k]) }
+        return r
+        #endif
+    }
+
+    /// Signed × signed: lane k gets Σ_{i<4} x[4k+i]·y[4k+i], as llama.cpp's sign trick
+    /// |x|·(y·sign x). `y` must not hold −128 (no `Quantize.row` output does).
+    @inline(__always)
+    static func signedLanes(_ x: SIMD32<Int8>, _ y: SIMD32<Int8>) -> SIMD8<Int32> {
+        lanes(SIMD8(), magnitude(x), applyingSign(of: x, to: y))
     }
 }
 

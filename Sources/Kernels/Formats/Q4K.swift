@@ -7,7 +7,7 @@
 ///     offset 16  u8   qs[128]     sub-block 2i: low nibbles of qs[32i..<32i+32]; 2i+1: high nibbles
 ///
 /// 144 bytes (4.5 bits per weight). Dots with Q8_K activations.
-enum Q4K: DotFormat {
+enum Q4K: RegisterSuperBlock {
     typealias Activation = Q8K
     static let weightsPerBlock = 256
     static let bytesPerBlock = 144
@@ -59,34 +59,51 @@ enum Q4K: DotFormat {
         }
     }
 
-    /// `ggml_vec_dot_q4_K_q8_K`: per block, d_a·(d·Σ_j sc_j·Σ q·y − dmin·Σ_j m_j·Σ y).
-    ///
-    /// The nibbles are dotted straight from memory, two 32-byte `vpdpbusd` sums per 32 quant bytes;
-    /// Σ y over each sub-block comes from the activations' bsums.
-    static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
-        // Per-lane (sub-block) accumulators: the scale products stay vectors until the end.
-        var accScales = SIMD8<Float>(), accMins = SIMD8<Float>()
-        for b in 0..<(count / 256) {
-            let x = weights + b &* 144, y = activations + b &* 292
-            let (scales, mins) = scalesAndMins(x + 4)
-            let q4 = (x + 16).assumingMemoryBound(to: UInt8.self)
-            let q8 = (y + 4).assumingMemoryBound(to: Int8.self)
-            var sums = SIMD8<Int32>()
-            for j in 0..<4 {
-                var s1: Int32 = 0, s2: Int32 = 0
-                for l in 0..<32 {
-                    let q = q4[32 &* j &+ l]
-                    s1 &+= Int32(q & 0xF) &* Int32(q8[64 &* j &+ l])
-                    s2 &+= Int32(q >> 4) &* Int32(q8[64 &* j &+ 32 &+ l])
-                }
-                sums[2 &* j] = s1
-                sums[2 &* j &+ 1] = s2
-            }
-            let ySums = Lanes.pairSums(y.loadUnaligned(fromByteOffset: 260, as: SIMD8<Int32>.self))
-            let dy = y.loadUnaligned(as: Float.self)
-            accScales = accScales.addingProduct(Lanes.floats(sums &* lanes(scales)), dy * loadHalf(x, 0))
-            accMins = accMins.addingProduct(Lanes.floats(ySums &* lanes(mins)), dy * loadHalf(x, 2))
+    /// A super-block in registers: its 8 sub-blocks of quants, each sub-block's scale
+    /// broadcast to 16 lanes, the mins as lanes, and the two fp16 scales.
+    struct Unpacked {
+        var q0, q1, q2, q3, q4, q5, q6, q7: SIMD32<UInt8>
+        var s0, s1, s2, s3, s4, s5, s6, s7: SIMD16<Int16>
+        var mins: SIMD8<Int32>
+        var d, dmin: Float
+    }
+
+    @inline(__always)
+    static func registers(_ x: UnsafeRawPointer) -> Unpacked {
+        let (scales, mins) = scalesAndMins(x + 4)
+        @inline(__always) func nibbles(_ j: Int) -> (SIMD32<UInt8>, SIMD32<UInt8>) {
+            let bits = x.loadUnaligned(fromByteOffset: 16 &+ 32 &* j, as: SIMD8<UInt32>.self)
+            return (unsafeBitCast(bits & 0x0F0F_0F0F, to: SIMD32<UInt8>.self),
+                    unsafeBitCast((bits &>> 4) & 0x0F0F_0F0F, to: SIMD32<UInt8>.self))
         }
-        return (accScales - accMins).total
+        @inline(__always) func scale(_ j: Int) -> SIMD16<Int16> {
+            SIMD16(repeating: Int16(UInt8(truncatingIfNeeded: scales &>> UInt64(8 &* j))))
+        }
+        let (q0, q1) = nibbles(0), (q2, q3) = nibbles(1), (q4, q5) = nibbles(2), (q6, q7) = nibbles(3)
+        return Unpacked(q0: q0, q1: q1, q2: q2, q3: q3, q4: q4, q5: q5, q6: q6, q7: q7,
+                        s0: scale(0), s1: scale(1), s2: scale(2), s3: scale(3),
+                        s4: scale(4), s5: scale(5), s6: scale(6), s7: scale(7),
+                        mins: lanes(mins), d: loadHalf(x, 0), dmin: loadHalf(x, 2))
+    }
+
+    /// `ggml_vec_dot_q4_K_q8_K` for one super-block: d_a·(d·Σ_j sc_j·Σ q·y − dmin·Σ_j m_j·Σ y),
+    /// with Σ y over each sub-block from the activations' bsums.
+    @inline(__always)
+    static func accumulate(_ u: Unpacked, _ y: UnsafeRawPointer, into acc: inout SIMD8<Float>) {
+        @inline(__always) func q8(_ j: Int) -> SIMD32<Int8> {
+            y.loadUnaligned(fromByteOffset: 4 &+ 32 &* j, as: SIMD32<Int8>.self)
+        }
+        var isum = ByteDot.scaledLanes(SIMD8(), u.q0, q8(0), u.s0)
+        isum = ByteDot.scaledLanes(isum, u.q1, q8(1), u.s1)
+        isum = ByteDot.scaledLanes(isum, u.q2, q8(2), u.s2)
+        isum = ByteDot.scaledLanes(isum, u.q3, q8(3), u.s3)
+        isum = ByteDot.scaledLanes(isum, u.q4, q8(4), u.s4)
+        isum = ByteDot.scaledLanes(isum, u.q5, q8(5), u.s5)
+        isum = ByteDot.scaledLanes(isum, u.q6, q8(6), u.s6)
+        isum = ByteDot.scaledLanes(isum, u.q7, q8(7), u.s7)
+        let ySums = Lanes.pairSums(y.loadUnaligned(fromByteOffset: 260, as: SIMD8<Int32>.self))
+        let dy = y.loadUnaligned(as: Float.self)
+        acc = acc.addingProduct(Lanes.floats(isum), SIMD8(repeating: dy * u.d))
+        acc = acc.addingProduct(Lanes.floats(ySums &* u.mins), SIMD8(repeating: -(dy * u.dmin)))
     }
 }

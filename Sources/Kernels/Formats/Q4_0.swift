@@ -4,7 +4,7 @@
 ///     offset  2  u8   qs[16]  weight j in the low nibble of qs[j], weight j+16 in the high nibble
 ///
 /// 18 bytes (4.5 bits per weight). Dots with Q8_0 activations.
-enum Q4_0: ByteUnpacking {
+enum Q4_0: SignedBlockFormat {
     typealias Activation = Q8_0
     static let weightsPerBlock = 32
     static let bytesPerBlock = 18
@@ -23,23 +23,11 @@ enum Q4_0: ByteUnpacking {
         }
     }
 
-    /// Writes the block's 32 values q − 8 as int8, in weight order.
+    /// The block's 32 values q − 8, in weight order.
     @inline(__always)
-    static func unpack(_ block: UnsafeRawPointer, _ out: UnsafeMutableRawPointer) {
+    static func quants(_ block: UnsafeRawPointer) -> SIMD32<Int8> {
         let v = block.loadUnaligned(fromByteOffset: 2, as: SIMD4<UInt32>.self)
-        // t = q ^ 8 holds q − 8 in its low 3 bits with the sign in bit 3; widen that sign to 0xF0.
-        let t = SIMD8<UInt32>(lowHalf: v & 0x0F0F_0F0F, highHalf: (v &>> 4) & 0x0F0F_0F0F) ^ 0x0808_0808
-        out.storeBytes(of: t | ((t & 0x0808_0808) &* 0x1E), as: SIMD8<UInt32>.self)
-    }
-
-    /// `ggml_vec_dot_q4_0_q8_0`: Σ_b d_w·d_a·Σ (q − 8)·y.
-    static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
-        UnpackedDot.signed(Q4_0.self, weights, activations, blocks: count / 32)
-    }
-
-    static func dots(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, activationStride: Int, tokens: Int,
-                     count: Int, into out: UnsafeMutablePointer<Float>, outputStride: Int) {
-        UnpackedDot.signed(Q4_0.self, weights, activations, activationStride: activationStride, tokens: tokens,
-                       blocks: count / 32, into: out, outputStride: outputStride)
+        let q = SIMD8<UInt32>(lowHalf: v & 0x0F0F_0F0F, highHalf: (v &>> 4) & 0x0F0F_0F0F)
+        return unsafeBitCast(q, to: SIMD32<Int8>.self) &- 8
     }
 }

@@ -1,3 +1,5 @@
+import SIMDIntrinsics
+
 /// Q5_0: 32 weights per block, w = d·(q − 16) with 5-bit q.
 ///
 ///     offset  0  fp16 d       scale
@@ -5,7 +7,7 @@
 ///     offset  6  u8   qs[16]  low four bits: weight j in the low nibble of qs[j], j+16 in the high
 ///
 /// 22 bytes (5.5 bits per weight). Dots with Q8_0 activations.
-enum Q5_0: ByteUnpacking {
+enum Q5_0: SignedBlockFormat {
     typealias Activation = Q8_0
     static let weightsPerBlock = 32
     static let bytesPerBlock = 22
@@ -28,6 +30,7 @@ enum Q5_0: ByteUnpacking {
     }
 
     /// Each 32-bit lane k covers weights 4k…4k+3: their qh bits, spread one per byte, in lane k.
+    /// (Q5_1's unpack; Q5_0's `quants` turns the bits into bytes with `bytesFromBits`.)
     @inline(__always)
     static func highBits(_ qh: UInt32) -> SIMD8<UInt32> {
         // Lane k shifts nibble k of qh to the top and back down. Spelled as a multiply, this is
@@ -39,24 +42,14 @@ enum Q5_0: ByteUnpacking {
         return ((top &>> 28) &* 0x0020_4081) & 0x0101_0101
     }
 
-    /// Writes the block's 32 values q − 16 as int8, in weight order.
+    /// The block's 32 values q − 16, in weight order.
     @inline(__always)
-    static func unpack(_ block: UnsafeRawPointer, _ out: UnsafeMutableRawPointer) {
+    static func quants(_ block: UnsafeRawPointer) -> SIMD32<Int8> {
         let v = block.loadUnaligned(fromByteOffset: 6, as: SIMD4<UInt32>.self)
         let low = SIMD8<UInt32>(lowHalf: v & 0x0F0F_0F0F, highHalf: (v &>> 4) & 0x0F0F_0F0F)
-        let h = highBits(block.loadUnaligned(fromByteOffset: 2, as: UInt32.self))
+        let fifth = unsafeBitCast(bytesFromBits(block.loadUnaligned(fromByteOffset: 2, as: UInt32.self)),
+                                  to: SIMD8<UInt32>.self)
         // q − 16 is the low nibble when the fifth bit is set, else the nibble minus 16 (= | 0xF0).
-        out.storeBytes(of: low | ((h ^ 0x0101_0101) &* 0xF0), as: SIMD8<UInt32>.self)
-    }
-
-    /// `ggml_vec_dot_q5_0_q8_0`: Σ_b d_w·d_a·Σ (q − 16)·y.
-    static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
-        UnpackedDot.signed(Q5_0.self, weights, activations, blocks: count / 32)
-    }
-
-    static func dots(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, activationStride: Int, tokens: Int,
-                     count: Int, into out: UnsafeMutablePointer<Float>, outputStride: Int) {
-        UnpackedDot.signed(Q5_0.self, weights, activations, activationStride: activationStride, tokens: tokens,
-                       blocks: count / 32, into: out, outputStride: outputStride)
+        return unsafeBitCast(low | (~fifth & 0xF0F0_F0F0), to: SIMD32<Int8>.self)
     }
 }

@@ -9,7 +9,7 @@
 ///     offset 208  fp16 d           scale of the scales
 ///
 /// 210 bytes (6.5625 bits per weight). Dots with Q8_K activations.
-enum Q6K: SuperBlockDot {
+enum Q6K: ByteUnpacking, RegisterSuperBlock {
     typealias Activation = Q8K
     static let weightsPerBlock = 256
     static let bytesPerBlock = 210
@@ -55,31 +55,55 @@ enum Q6K: SuperBlockDot {
         }
     }
 
-    /// `ggml_vec_dot_q6_K_q8_K`: per block, d·d_a·Σ_g sc_g·(Σ q·y − 32·Σ y), with Σ y from the
-    /// activations' bsums (as llama.cpp's AVX2 kernel does).
-    static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
-        UnpackedDot.superBlocks(Q6K.self, weights, activations, blocks: count / 256)
-    }
-
-    static func dots(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, activationStride: Int, tokens: Int,
-                     count: Int, into out: UnsafeMutablePointer<Float>, outputStride: Int) {
-        UnpackedDot.superBlocks(Q6K.self, weights, activations, activationStride: activationStride, tokens: tokens,
-                       blocks: count / 256, into: out, outputStride: outputStride)
+    /// A super-block in registers: its quants (0…63) in eight runs of 32, the two group scales of
+    /// each run spread over its 16 pair lanes, all 16 scales as Int16, and d.
+    struct Unpacked {
+        var q0, q1, q2, q3, q4, q5, q6, q7: SIMD32<UInt8>
+        var s0, s1, s2, s3, s4, s5, s6, s7: SIMD16<Int16>
+        var scales: SIMD16<Int16>
+        var d: Float
     }
 
     @inline(__always)
-    static func blockDot(_ x: UnsafeRawPointer, _ y: UnsafeRawPointer, _ q: UnsafeRawPointer) -> SIMD16<Float> {
-        // Scalar group sums: collecting them into a vector makes LLVM vectorize across groups
-        // (widening multiplies) instead of emitting one `vpdpbusd` per group (measured 2x slower).
-        let scales = (x + 192).assumingMemoryBound(to: Int8.self)
-        let bsums = (y + 260).assumingMemoryBound(to: Int16.self)
-        var isum: Int32 = 0
-        for g in 0..<16 {
-            let s = IntDot.u8x16(q + 16 &* g, y + (4 &+ 16 &* g))
-            isum &+= Int32(scales[g]) &* (s &- 32 &* Int32(bsums[g]))
+    static func registers(_ x: UnsafeRawPointer) -> Unpacked {
+        @inline(__always) func runs(_ n: Int) -> (SIMD32<UInt8>, SIMD32<UInt8>, SIMD32<UInt8>, SIMD32<UInt8>) {
+            let a = x.loadUnaligned(fromByteOffset: 64 &* n, as: SIMD8<UInt32>.self)
+            let b = x.loadUnaligned(fromByteOffset: 64 &* n &+ 32, as: SIMD8<UInt32>.self)
+            let h = x.loadUnaligned(fromByteOffset: 128 &+ 32 &* n, as: SIMD8<UInt32>.self)
+            return (unsafeBitCast((a & 0x0F0F_0F0F) | ((h & 0x0303_0303) &<< 4), to: SIMD32<UInt8>.self),
+                    unsafeBitCast((b & 0x0F0F_0F0F) | (((h &>> 2) & 0x0303_0303) &<< 4), to: SIMD32<UInt8>.self),
+                    unsafeBitCast(((a &>> 4) & 0x0F0F_0F0F) | (((h &>> 4) & 0x0303_0303) &<< 4), to: SIMD32<UInt8>.self),
+                    unsafeBitCast(((b &>> 4) & 0x0F0F_0F0F) | (((h &>> 6) & 0x0303_0303) &<< 4), to: SIMD32<UInt8>.self))
         }
-        var v = SIMD16<Float>()
-        v[0] = (loadHalf(x, 208) * y.loadUnaligned(as: Float.self)) * Float(isum)
-        return v
+        var scales = SIMD16<Int16>()
+        for g in 0..<16 { scales[g] = Int16(x.load(fromByteOffset: 192 &+ g, as: Int8.self)) }
+        @inline(__always) func pair(_ c: Int) -> SIMD16<Int16> {
+            SIMD16(lowHalf: SIMD8(repeating: scales[2 &* c]), highHalf: SIMD8(repeating: scales[2 &* c &+ 1]))
+        }
+        let (q0, q1, q2, q3) = runs(0), (q4, q5, q6, q7) = runs(1)
+        return Unpacked(q0: q0, q1: q1, q2: q2, q3: q3, q4: q4, q5: q5, q6: q6, q7: q7,
+                        s0: pair(0), s1: pair(1), s2: pair(2), s3: pair(3),
+                        s4: pair(4), s5: pair(5), s6: pair(6), s7: pair(7),
+                        scales: scales, d: loadHalf(x, 208))
+    }
+
+    /// `ggml_vec_dot_q6_K_q8_K` for one super-block: d·d_a·Σ_g sc_g·(Σ q·y − 32·Σ y), with Σ y
+    /// from the activations' bsums (as llama.cpp's AVX2 kernel does).
+    @inline(__always)
+    static func accumulate(_ u: Unpacked, _ y: UnsafeRawPointer, into acc: inout SIMD8<Float>) {
+        @inline(__always) func q8(_ c: Int) -> SIMD32<Int8> {
+            y.loadUnaligned(fromByteOffset: 4 &+ 32 &* c, as: SIMD32<Int8>.self)
+        }
+        var isum = ByteDot.scaledLanes(SIMD8(), u.q0, q8(0), u.s0)
+        isum = ByteDot.scaledLanes(isum, u.q1, q8(1), u.s1)
+        isum = ByteDot.scaledLanes(isum, u.q2, q8(2), u.s2)
+        isum = ByteDot.scaledLanes(isum, u.q3, q8(3), u.s3)
+        isum = ByteDot.scaledLanes(isum, u.q4, q8(4), u.s4)
+        isum = ByteDot.scaledLanes(isum, u.q5, q8(5), u.s5)
+        isum = ByteDot.scaledLanes(isum, u.q6, q8(6), u.s6)
+        isum = ByteDot.scaledLanes(isum, u.q7, q8(7), u.s7)
+        let bsums = y.loadUnaligned(fromByteOffset: 260, as: SIMD16<Int16>.self)
+        isum &-= ByteDot.pairProducts(bsums, u.scales) &<< 5
+        acc = acc.addingProduct(Lanes.floats(isum), SIMD8(repeating: y.loadUnaligned(as: Float.self) * u.d))
     }
 }

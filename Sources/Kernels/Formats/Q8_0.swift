@@ -4,7 +4,7 @@
 ///     offset  2  int8 qs[32]  quants
 ///
 /// 34 bytes (8.5 bits per weight). Also the activation format for Q4_0, Q5_0 and Q8_0.
-enum Q8_0: DotFormat, ActivationFormat {
+enum Q8_0: SignedBlockFormat, ActivationFormat {
     typealias Activation = Q8_0
     static let weightsPerBlock = 32
     static let bytesPerBlock = 34
@@ -42,29 +42,8 @@ enum Q8_0: DotFormat, ActivationFormat {
         }
     }
 
-    /// `ggml_vec_dot_q8_0_q8_0`: Σ_b d_w·d_a·Σ q_w·q_a.
-    ///
-    /// Eight blocks per step: eight `vpdpbusd` sums, one vector of scale products, one FMA.
-    static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
-        let nb = count / 32
-        var acc = SIMD8<Float>()
-        var b = 0
-        while b &+ 8 <= nb {
-            let w = weights + b &* 34, a = activations + b &* 34
-            var sums = SIMD8<Int32>()
-            for k in 0..<8 {
-                sums[k] = IntDot.s8x32(w + (k &* 34 &+ 2), a + (k &* 34 &+ 2))
-            }
-            let scales = loadHalves8(w, offset: 0, stride: 34) * loadHalves8(a, offset: 0, stride: 34)
-            acc = acc.addingProduct(Lanes.floats(sums), scales)
-            b &+= 8
-        }
-        var sum = acc.total
-        while b < nb {
-            let w = weights + b &* 34, a = activations + b &* 34
-            sum += Float(IntDot.s8x32(w + 2, a + 2)) * (loadHalf(w, 0) * loadHalf(a, 0))
-            b &+= 1
-        }
-        return sum
+    @inline(__always)
+    static func quants(_ block: UnsafeRawPointer) -> SIMD32<Int8> {
+        block.loadUnaligned(fromByteOffset: 2, as: SIMD32<Int8>.self)
     }
 }

@@ -26,6 +26,8 @@ public enum Ops {
     /// Tokens whose quantized activations (about 1 KB each for a 1k-wide row) stay in
     /// cache while a thread's weight rows stream past them.
     @usableFromInline static let tokenTile = 64
+    /// Weight rows handed to `Dot.tile` at once.
+    @usableFromInline static let rowGroup = 16
 
     /// `y[t] = W · x[t]` for each of `tokens` input rows.
     ///
@@ -71,17 +73,21 @@ public enum Ops {
             }
             return
         }
-        // Prefill: each weight row meets a tile of tokens at once, so its quants are unpacked
-        // once per tile and the tile's activations stay in cache while the rows stream past.
+        // Prefill: rows meet a tile of tokens at once, so their quants are unpacked once per tile
+        // and the tile's activations stay in cache while the rows stream past.
         pool.run { thread, threads in
             let mine = WorkerPool.share(of: rows, thread: thread, threads: threads)
             var tileStart = 0
             while tileStart < tokens {
                 let tile = min(tokenTile, tokens &- tileStart)
                 let a = activations + tileStart &* activationStride
-                for r in mine {
-                    Dot.dots(format, weights.row(r), a, activationStride: activationStride, tokens: tile,
-                             count: columns, into: y + (tileStart &* rows &+ r), outputStride: rows)
+                var r = mine.lowerBound
+                while r < mine.upperBound {
+                    let group = min(rowGroup, mine.upperBound &- r)
+                    Dot.tile(format, weights.row(r), rowBytes: weights.rowBytes, rows: group, a,
+                             activationStride: activationStride, tokens: tile, count: columns,
+                             into: y + (tileStart &* rows &+ r), outputStride: rows)
+                    r &+= group
                 }
                 tileStart &+= tile
             }

@@ -1,0 +1,192 @@
+/// A format of 32-weight blocks `d·q` whose quants unpack to one signed byte each and whose
+/// block starts with the fp16 scale d: Q4_0, Q5_0 and Q8_0. They all dot with Q8_0 activations
+/// through the kernels in `SignedBlocks`.
+protocol SignedBlockFormat: DotFormat where Activation == Q8_0 {
+    /// The block's 32 quants as signed bytes (after any offset, e.g. q − 16), in weight order.
+    static func quants(_ block: UnsafeRawPointer) -> SIMD32<Int8>
+}
+
+extension SignedBlockFormat {
+    static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
+        SignedBlocks.dot(Self.self, weights, activations, blocks: count / 32)
+    }
+
+    static func dots(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, activationStride: Int, tokens: Int,
+                     count: Int, into out: UnsafeMutablePointer<Float>, outputStride: Int) {
+        SignedBlocks.tile(Self.self, weights, rowBytes: 0, rows: 1, activations, activationStride: activationStride,
+                          tokens: tokens, blocks: count / 32, into: out, outputStride: outputStride)
+    }
+
+    static func tile(_ weights: UnsafeRawPointer, rowBytes: Int, rows: Int, _ activations: UnsafeRawPointer,
+                     activationStride: Int, tokens: Int, count: Int, into out: UnsafeMutablePointer<Float>,
+                     outputStride: Int) {
+        SignedBlocks.tile(Self.self, weights, rowBytes: rowBytes, rows: rows, activations,
+                          activationStride: activationStride, tokens: tokens, blocks: count / 32, into: out,
+                          outputStride: outputStride)
+    }
+}
+
+/// Row and tile kernels for `SignedBlockFormat`s against Q8_0 activations (ggml's
+/// `ggml_vec_dot_q4_0_q8_0`, `_q5_0_q8_0`, `_q8_0_q8_0`): Σ_b d_w·d_a·Σ q·y.
+///
+/// Every (weight row, token) pair runs the same arithmetic in the same order: per block, the
+/// eight lanes of `ByteDot.signedLanes` become floats and are added, times the float product
+/// d_w·d_a, into one eight-lane accumulator, which is summed at the end. So a tile's results
+/// equal the single-row `dot` bit for bit, and a token's logits never depend on what it was
+/// batched with.
+enum SignedBlocks {
+    /// One weight row times one activation row, `nb` blocks.
+    @inline(__always)
+    static func dot<F: SignedBlockFormat>(_: F.Type, _ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer,
+                                         blocks nb: Int) -> Float {
+        let wb = F.bytesPerBlock
+        var acc = SIMD8<Float>()
+        var b = 0
+        while b < nb {
+            // Scales eight blocks at a time (one `vcvtph2ps` each side, see `loadHalves8`).
+            let n = Swift.min(8, nb &- b)
+            let w = weights + b &* wb, a = activations + b &* 34
+            let scales = n == 8
+                ? loadHalves8(w, offset: 0, stride: wb) * loadHalves8(a, offset: 0, stride: 34)
+                : halves(w, stride: wb, count: n) * halves(a, stride: 34, count: n)
+            for k in 0..<n {
+                let x = F.quants(w + k &* wb)
+                let y = a.loadUnaligned(fromByteOffset: k &* 34 &+ 2, as: SIMD32<Int8>.self)
+                acc = acc.addingProduct(Lanes.floats(ByteDot.signedLanes(x, y)), SIMD8(repeating: scales[k]))
+            }
+            b &+= n
+        }
+        return acc.total
+    }
+
+    /// `rows` weight rows (`rowBytes` apart) times `tokens` activation rows (`activationStride`
+    /// apart), `nb` blocks each: result (r, t) goes to `out[t·outputStride + r]`.
+    ///
+    /// Rows are taken four at a time: their quants are unpacked once into a stack buffer, eight
+    /// blocks per pass, and each group of four tokens then runs a 4×4 register tile over them.
+    @inline(__always)
+    static func tile<F: SignedBlockFormat>(
+        _: F.Type, _ weights: UnsafeRawPointer, rowBytes: Int, rows: Int, _ activations: UnsafeRawPointer,
+        activationStride: Int, tokens: Int, blocks nb: Int, into out: UnsafeMutablePointer<Float>, outputStride: Int
+    ) {
+        var r = 0
+        while r < rows {
+            let group = Swift.min(4, rows &- r)
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 4 &* tokens) { accumulators in
+                let acc = accumulators.baseAddress!
+                acc.initialize(repeating: SIMD8<Float>(), count: 4 &* tokens)
+                var b = 0
+                while b < nb {
+                    let n = Swift.min(chunkBlocks, nb &- b)
+                    chunk(F.self, weights + r &* rowBytes + b &* F.bytesPerBlock, rowBytes: rowBytes, rows: group,
+                          activations + b &* 34, activationStride: activationStride, tokens: tokens, blocks: n,
+                          accumulators: acc)
+                    b &+= n
+                }
+                for t in 0..<tokens {
+                    for i in 0..<group { out[t &* outputStride &+ r &+ i] = acc[t &* 4 &+ i].total }
+                }
+            }
+            r &+= group
+        }
+    }
+
+    /// Blocks unpacked per pass: four rows of them fill the 1 KiB stack buffer.
+    static let chunkBlocks = Scratch.bytes / (4 * 32)
+
+    /// Adds `n` blocks of up to four rows to the accumulators (`[token][4]`).
+    @inline(__always)
+    private static func chunk<F: SignedBlockFormat>(
+        _: F.Type, _ weights: UnsafeRawPointer, rowBytes: Int, rows: Int, _ activations: UnsafeRawPointer,
+        activationStride: Int, tokens: Int, blocks n: Int, accumulators acc: UnsafeMutablePointer<SIMD8<Float>>
+    ) {
+        let wb = F.bytesPerBlock
+        withUnsafeTemporaryAllocation(byteCount: Scratch.bytes, alignment: 32) { buffer in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 4 &* chunkBlocks) { scaleBuffer in
+                let q = buffer.baseAddress!, dw = scaleBuffer.baseAddress!
+                // Quants of block k of row i at q + (k·4 + i)·32, its scale at dw[k·4 + i].
+                for i in 0..<rows {
+                    for k in 0..<n {
+                        let block = weights + i &* rowBytes + k &* wb
+                        q.storeBytes(of: F.quants(block), toByteOffset: (k &* 4 &+ i) &* 32, as: SIMD32<Int8>.self)
+                        dw[k &* 4 &+ i] = loadHalf(block, 0)
+                    }
+                }
+                var t = 0
+                if rows == 4 {
+                    while t &+ 4 <= tokens {
+                        tile4x4(q, dw, activations + t &* activationStride, activationStride: activationStride,
+                                blocks: n, accumulators: acc + t &* 4)
+                        t &+= 4
+                    }
+                }
+                while t < tokens {
+                    let a = activations + t &* activationStride
+                    for i in 0..<rows {
+                        var sum = acc[t &* 4 &+ i]
+                        for k in 0..<n {
+                            let x = q.loadUnaligned(fromByteOffset: (k &* 4 &+ i) &* 32, as: SIMD32<Int8>.self)
+                            let y = a.loadUnaligned(fromByteOffset: k &* 34 &+ 2, as: SIMD32<Int8>.self)
+                            let scale = dw[k &* 4 &+ i] * loadHalf(a, k &* 34)
+                            sum = sum.addingProduct(Lanes.floats(ByteDot.signedLanes(x, y)), SIMD8(repeating: scale))
+                        }
+                        acc[t &* 4 &+ i] = sum
+                    }
+                    t &+= 1
+                }
+            }
+        }
+    }
+
+    /// Four unpacked rows times four tokens over `n` blocks, sixteen accumulators in registers.
+    @inline(__always)
+    private static func tile4x4(_ q: UnsafeRawPointer, _ dw: UnsafePointer<Float>, _ a: UnsafeRawPointer,
+                                activationStride: Int, blocks n: Int, accumulators acc: UnsafeMutablePointer<SIMD8<Float>>) {
+        var c00 = acc[0], c01 = acc[1], c02 = acc[2], c03 = acc[3]
+        var c10 = acc[4], c11 = acc[5], c12 = acc[6], c13 = acc[7]
+        var c20 = acc[8], c21 = acc[9], c22 = acc[10], c23 = acc[11]
+        var c30 = acc[12], c31 = acc[13], c32 = acc[14], c33 = acc[15]
+        let s = activationStride
+        for k in 0..<n {
+            let x0 = q.loadUnaligned(fromByteOffset: (k &* 4) &* 32, as: SIMD32<Int8>.self)
+            let x1 = q.loadUnaligned(fromByteOffset: (k &* 4 &+ 1) &* 32, as: SIMD32<Int8>.self)
+            let x2 = q.loadUnaligned(fromByteOffset: (k &* 4 &+ 2) &* 32, as: SIMD32<Int8>.self)
+            let x3 = q.loadUnaligned(fromByteOffset: (k &* 4 &+ 3) &* 32, as: SIMD32<Int8>.self)
+            let m0 = ByteDot.magnitude(x0), m1 = ByteDot.magnitude(x1)
+            let m2 = ByteDot.magnitude(x2), m3 = ByteDot.magnitude(x3)
+            let d0 = dw[k &* 4], d1 = dw[k &* 4 &+ 1], d2 = dw[k &* 4 &+ 2], d3 = dw[k &* 4 &+ 3]
+            @inline(__always)
+            func step(_ c: inout SIMD8<Float>, _ m: SIMD32<UInt8>, _ x: SIMD32<Int8>, _ y: SIMD32<Int8>, _ scale: Float) {
+                let p = ByteDot.lanes(SIMD8(), m, ByteDot.applyingSign(of: x, to: y))
+                c = c.addingProduct(Lanes.floats(p), SIMD8(repeating: scale))
+            }
+            @inline(__always)
+            func token(_ t: Int, _ c0: inout SIMD8<Float>, _ c1: inout SIMD8<Float>, _ c2: inout SIMD8<Float>,
+                       _ c3: inout SIMD8<Float>) {
+                let block = a + t &* s + k &* 34
+                let y = block.loadUnaligned(fromByteOffset: 2, as: SIMD32<Int8>.self)
+                let da = loadHalf(block, 0)
+                step(&c0, m0, x0, y, d0 * da)
+                step(&c1, m1, x1, y, d1 * da)
+                step(&c2, m2, x2, y, d2 * da)
+                step(&c3, m3, x3, y, d3 * da)
+            }
+            token(0, &c00, &c01, &c02, &c03)
+            token(1, &c10, &c11, &c12, &c13)
+            token(2, &c20, &c21, &c22, &c23)
+            token(3, &c30, &c31, &c32, &c33)
+        }
+        acc[0] = c00; acc[1] = c01; acc[2] = c02; acc[3] = c03
+        acc[4] = c10; acc[5] = c11; acc[6] = c12; acc[7] = c13
+        acc[8] = c20; acc[9] = c21; acc[10] = c22; acc[11] = c23
+        acc[12] = c30; acc[13] = c31; acc[14] = c32; acc[15] = c33
+    }
+
+    /// `count` (< 8) fp16 values `stride` bytes apart, widened; the other lanes 0.
+    @inline(__always)
+    private static func halves(_ p: UnsafeRawPointer, stride: Int, count: Int) -> SIMD8<Float> {
+        var v = SIMD8<Float>()
+        for k in 0..<count { v[k] = loadHalf(p, k &* stride) }
+        return v
+    }
+}
