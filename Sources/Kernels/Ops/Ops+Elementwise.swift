@@ -35,11 +35,22 @@ extension Ops {
         for r in 0..<rows { add(x + r &* count, bias, count: count) }
     }
 
-    /// `gate[i] = silu(gate[i]) · up[i]`: the SwiGLU activation.
+    /// `gate[i] = silu(gate[i]) · up[i]`: the SwiGLU activation, with silu(g) = g / (1 + e⁻ᵍ)
+    /// computed 16 at a time with `Lanes.exp`, as ggml's `ggml_vec_swiglu_f32` does.
     public static func swiGLU(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, count: Int) {
-        for i in 0..<count {
-            let g = gate[i]
-            gate[i] = g / (1 + expf(-g)) * up[i]
+        let g = UnsafeMutableRawPointer(gate), u = UnsafeRawPointer(up)
+        var i = 0
+        while i &+ 16 <= count {
+            let x = g.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self)
+            let silu = x / (1 + Lanes.exp(-x))
+            g.storeBytes(of: silu * u.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self),
+                         toByteOffset: i &* 4, as: SIMD16<Float>.self)
+            i &+= 16
+        }
+        while i < count {
+            let x = gate[i]
+            gate[i] = x / (1 + expf(-x)) * up[i]
+            i &+= 1
         }
     }
 
@@ -80,15 +91,34 @@ extension Ops {
         Float16(geluTanh(Float(Float16(bitPattern: UInt16(bits)))))
     }
 
-    /// In-place softmax of `count` values; the sum is taken in Double as ggml does.
+    /// In-place softmax of `count` values, as ggml's `ggml_vec_soft_max_f32`: exponentials 16 at a
+    /// time with `Lanes.exp` (the tail with `expf`), each group's float sum added to a Double.
     public static func softmax(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        let raw = UnsafeMutableRawPointer(x)
         var maximum = -Float.infinity
-        for i in 0..<count { maximum = max(maximum, x[i]) }
+        var i = 0
+        if count >= 16 {
+            var m = SIMD16<Float>(repeating: -.infinity)
+            while i &+ 16 <= count {
+                m = pointwiseMax(m, raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self))
+                i &+= 16
+            }
+            maximum = m.max()
+        }
+        while i < count { maximum = max(maximum, x[i]); i &+= 1 }
         var sum: Double = 0
-        for i in 0..<count {
+        i = 0
+        while i &+ 16 <= count {
+            let e = Lanes.exp(raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self) - maximum)
+            raw.storeBytes(of: e, toByteOffset: i &* 4, as: SIMD16<Float>.self)
+            sum += Double(e.total)
+            i &+= 16
+        }
+        while i < count {
             let e = expf(x[i] - maximum)
             x[i] = e
             sum += Double(e)
+            i &+= 1
         }
         let scale = Float(1 / sum)
         for i in 0..<count { x[i] *= scale }

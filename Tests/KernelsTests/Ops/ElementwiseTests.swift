@@ -1,6 +1,6 @@
 // Pins down RMSNorm, SwiGLU, softmax, RoPE and attention against direct Double formulas.
 import Foundation
-import Kernels
+@testable import Kernels
 import Testing
 
 @Suite struct ElementwiseTests {
@@ -24,6 +24,31 @@ import Testing
         let m = x.map(Double.init).max()!
         let total = x.reduce(0.0) { $0 + exp(Double($1) - m) }
         for i in 0..<x.count { #expect(abs(Double(p[i]) - exp(Double(x[i]) - m) / total) < 1e-7) }
+    }
+
+    /// `Lanes.exp` (ggml's vector expf) stays within 2 ulp of the true exponential over the whole
+    /// range softmax and SiLU feed it, including the subnormal results and the overflow to +∞.
+    @Test func vectorExpIsWithinTwoULPs() {
+        var inputs: [Float] = stride(from: -110, through: 90, by: 0.0371).map { Float($0) }
+        inputs += [0, -0.0, 1e-30, -1e-30, 88.3, 88.5, -87.5, -103.9, -104.5, -Float.infinity, -200, 200]
+        while inputs.count % 16 != 0 { inputs.append(0.5) }
+        for start in stride(from: 0, to: inputs.count, by: 16) {
+            var x = SIMD16<Float>()
+            for k in 0..<16 { x[k] = inputs[start + k] }
+            let e = Lanes.exp(x)
+            for k in 0..<16 {
+                let exact = Foundation.exp(Double(x[k]))
+                let got = e[k]
+                if exact > Double(Float.greatestFiniteMagnitude) {
+                    #expect(got == .infinity, "exp(\(x[k])) = \(got)")
+                } else if exact < Double(Float.leastNonzeroMagnitude) / 2 {
+                    #expect(got == 0 || got == .leastNonzeroMagnitude, "exp(\(x[k])) = \(got)")
+                } else {
+                    let ulp = Double(Float(exact).ulp)
+                    #expect(abs(Double(got) - exact) <= 2 * ulp, "exp(\(x[k])) = \(got), true \(exact)")
+                }
+            }
+        }
     }
 
     @Test func swiGLUMatchesFormula() {
