@@ -46,6 +46,13 @@ public enum X86 {
         return r
     }
 
+    /// `pause`: tells the core this is a spin-wait loop (saves power, frees the sibling
+    /// hyperthread, avoids a memory-order flush when the awaited store lands).
+    @_transparent
+    public static func pause() {
+        Builtin.int_x86_sse2_pause()
+    }
+
     /// `vpshufb` (AVX2): within each 16-byte half, byte k = table[index[k] & 15], or 0 when
     /// index[k] has its top bit set.
     @_transparent

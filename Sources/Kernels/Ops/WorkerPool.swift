@@ -1,3 +1,4 @@
+import SIMDIntrinsics
 import Synchronization
 
 #if canImport(Glibc)
@@ -116,7 +117,7 @@ private final class PoolState: @unchecked Sendable {
             var polls = 0
             while pending.load(ordering: .acquiring) != 0 {
                 polls &+= 1
-                if polls & 1023 == 0 { sched_yield() }
+                if polls & 1023 == 0 { sched_yield() } else { spinPause() }
             }
             job = nil
         }
@@ -136,8 +137,12 @@ private final class PoolState: @unchecked Sendable {
             // Spin, then sleep until the generation moves on.
             let spinStart = Self.now()
             var current = generation.load(ordering: .acquiring)
+            var polls = 0
             while current == seen && !stopping.load(ordering: .relaxed) {
-                if Self.now() &- spinStart > Self.spinNanoseconds {
+                polls &+= 1
+                spinPause()
+                // Reading the clock costs more than a poll; look at it every 64 polls.
+                if polls & 63 == 0 && Self.now() &- spinStart > Self.spinNanoseconds {
                     pthread_mutex_lock(mutex)
                     sleepers.wrappingAdd(1, ordering: .sequentiallyConsistent)
                     while generation.load(ordering: .sequentiallyConsistent) == seen
@@ -161,6 +166,14 @@ private final class PoolState: @unchecked Sendable {
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
     }
+}
+
+/// One iteration's pause in a spin-wait loop.
+@inline(__always)
+private func spinPause() {
+    #if arch(x86_64)
+    X86.pause()
+    #endif
 }
 
 private final class WorkerStart {
