@@ -38,7 +38,7 @@ struct DotsTests {
         // Rows and tokens cross the 4×4 register tile; 19 blocks cross the eight-block unpack pass.
         let blocks = format.blockSize == 256 ? 3 : 19
         let count = blocks * format.blockSize
-        for (rows, tokens) in [(1, 1), (4, 4), (5, 9), (3, 6), (8, 13)] {
+        for (rows, tokens) in [(1, 1), (4, 1), (9, 1), (4, 4), (5, 9), (3, 6), (8, 13)] {
             let weightRows = (0..<rows).map { _ in TestData.row(format, count: count, &rng) }
             let activationRows = (0..<tokens).map { _ in format.activationBytes(TestData.activations(count: count, &rng)) }
             let rowBytes = weightRows[0].count, stride = activationRows[0].count

@@ -103,7 +103,8 @@ enum Q4K: RegisterSuperBlock {
         isum = ByteDot.scaledLanes(isum, u.q7, q8(7), u.s7)
         let ySums = Lanes.pairSums(y.loadUnaligned(fromByteOffset: 260, as: SIMD8<Int32>.self))
         let dy = y.loadUnaligned(as: Float.self)
-        acc = acc.addingProduct(Lanes.floats(isum), SIMD8(repeating: dy * u.d))
-        acc = acc.addingProduct(Lanes.floats(ySums &* u.mins), SIMD8(repeating: -(dy * u.dmin)))
+        // One add into the accumulator per super-block keeps the chain between blocks short.
+        let scaled = Lanes.floats(isum) * SIMD8(repeating: dy * u.d)
+        acc += scaled.addingProduct(Lanes.floats(ySums &* u.mins), SIMD8(repeating: -(dy * u.dmin)))
     }
 }

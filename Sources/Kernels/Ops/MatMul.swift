@@ -66,9 +66,15 @@ public enum Ops {
             activations = UnsafeRawPointer(quantized)
         }
         if tokens == 1 {
+            // Decode: each thread takes a contiguous share of rows, a few rows per kernel call.
             pool.run { thread, threads in
-                for r in WorkerPool.share(of: rows, thread: thread, threads: threads) {
-                    y[r] = Dot.dot(format, weights.row(r), activations, count: columns)
+                let mine = WorkerPool.share(of: rows, thread: thread, threads: threads)
+                var r = mine.lowerBound
+                while r < mine.upperBound {
+                    let group = min(rowGroup, mine.upperBound &- r)
+                    Dot.tile(format, weights.row(r), rowBytes: weights.rowBytes, rows: group, activations,
+                             activationStride: activationStride, tokens: 1, count: columns, into: y + r, outputStride: 1)
+                    r &+= group
                 }
             }
             return

@@ -1,0 +1,58 @@
+// Decoding a token allocates nothing on the heap once generation is under way: the forward pass,
+// the sampling chain, stop-string matching and detokenizing reuse what they allocated before.
+// Counted by interposing malloc (Tests/MallocCounter) on the decoding thread and the workers.
+import Foundation
+@testable import Kinglet
+import MallocCounter
+import Testing
+
+@Suite(.serialized) struct AllocationTests {
+    static let measuredTokens = 32
+
+    /// Heap allocations while `measuredTokens` tokens are decoded, after `warmUp` others.
+    func allocationsWhileDecoding(_ parameters: GenerationParameters, warmUp: Int = 8) throws -> Int64 {
+        let model = try LanguageModel(try TestEnvironment.modelPath("qwen2.5-coder:0.5b"),
+                                      options: .init(threads: 2, contextLength: 512))
+        let context = ModelContext(model: model)
+        let prompt = try model.chatPrompt("Write a long story about a lighthouse keeper and her cat.")
+        var seen = 0, counted: Int64 = -1
+        kinglet_malloc_track_current_thread(1)
+        defer { kinglet_malloc_track_current_thread(0) }
+        // The window opens after the first `warmUp` tokens and closes `measuredTokens` later, inside
+        // the loop, so it covers exactly that many full steps (sample, detokenize, emit, forward).
+        let run = try context.generate(prompt: prompt, parameters: parameters, cancelled: CancellationFlag()) { event in
+            guard case .token = event else { return }
+            seen += 1
+            if seen == warmUp { kinglet_malloc_start() }
+            if seen == warmUp + Self.measuredTokens { counted = kinglet_malloc_stop() }
+        }
+        #expect(run.summary.generatedTokens >= warmUp + Self.measuredTokens, "stopped early: \(run.summary.stopReason)")
+        return counted
+    }
+
+    @Test func counterSeesAllocations() throws {
+        try #require(kinglet_malloc_counting_supported() == 1, "allocation counting needs Linux with glibc")
+        kinglet_malloc_track_current_thread(1)
+        defer { kinglet_malloc_track_current_thread(0) }
+        kinglet_malloc_start()
+        let array = [Int](repeating: 7, count: 1000 + Int.random(in: 0..<10))
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: 4096, alignment: 64)
+        let count = kinglet_malloc_stop()
+        buffer.deallocate()
+        #expect(array.count >= 1000)
+        #expect(count >= 2, "a Swift array and an aligned buffer were allocated, counter saw \(count)")
+    }
+
+    @Test func greedyDecodingAllocatesNothingPerToken() throws {
+        try #require(kinglet_malloc_counting_supported() == 1, "allocation counting needs Linux with glibc")
+        let count = try allocationsWhileDecoding(.greedy(maxTokens: 64))
+        #expect(count == 0, "\(count) heap allocations in \(Self.measuredTokens) decoded tokens")
+    }
+
+    @Test func defaultSamplingAllocatesNothingPerToken() throws {
+        try #require(kinglet_malloc_counting_supported() == 1, "allocation counting needs Linux with glibc")
+        let parameters = GenerationParameters(maxTokens: 64, seed: 7, stop: ["The End", "\n\n\n"])
+        let count = try allocationsWhileDecoding(parameters)
+        #expect(count == 0, "\(count) heap allocations in \(Self.measuredTokens) decoded tokens")
+    }
+}
