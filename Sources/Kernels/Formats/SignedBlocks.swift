@@ -69,10 +69,6 @@ enum SignedBlocks {
         _: F.Type, _ weights: UnsafeRawPointer, rowBytes: Int, rows: Int, _ activations: UnsafeRawPointer,
         activationStride: Int, tokens: Int, blocks nb: Int, into out: UnsafeMutablePointer<Float>, outputStride: Int
     ) {
-        if tokens == 1 {
-            decode(F.self, weights, rowBytes: rowBytes, rows: rows, activations, blocks: nb, into: out)
-            return
-        }
         var r = 0
         while r < rows {
             let group = Swift.min(4, rows &- r)
@@ -92,50 +88,6 @@ enum SignedBlocks {
                 }
             }
             r &+= group
-        }
-    }
-
-    /// One token against `rows` rows (decode), four rows at a time: the four accumulator chains
-    /// are independent, so a row no longer waits on its previous block's multiply-add, and the
-    /// activation block and its scales are loaded once for four rows.
-    @inline(__always)
-    private static func decode<F: SignedBlockFormat>(
-        _: F.Type, _ weights: UnsafeRawPointer, rowBytes: Int, rows: Int, _ activations: UnsafeRawPointer,
-        blocks nb: Int, into out: UnsafeMutablePointer<Float>
-    ) {
-        let wb = F.bytesPerBlock
-        var r = 0
-        while r &+ 4 <= rows {
-            let w0 = weights + r &* rowBytes, w1 = w0 + rowBytes, w2 = w1 + rowBytes, w3 = w2 + rowBytes
-            var a0 = SIMD8<Float>(), a1 = a0, a2 = a0, a3 = a0
-            var b = 0
-            while b < nb {
-                let n = Swift.min(8, nb &- b)
-                let a = activations + b &* 34, o = b &* wb
-                let da = n == 8 ? loadHalves8(a, offset: 0, stride: 34) : halves(a, stride: 34, count: n)
-                @inline(__always) func scales(_ w: UnsafeRawPointer) -> SIMD8<Float> {
-                    (n == 8 ? loadHalves8(w + o, offset: 0, stride: wb) : halves(w + o, stride: wb, count: n)) * da
-                }
-                let s0 = scales(w0), s1 = scales(w1), s2 = scales(w2), s3 = scales(w3)
-                for k in 0..<n {
-                    let y = a.loadUnaligned(fromByteOffset: k &* 34 &+ 2, as: SIMD32<Int8>.self)
-                    let ok = o &+ k &* wb
-                    a0 = a0.addingProduct(Lanes.floats(ByteDot.signedLanes(F.quants(w0 + ok), y)), SIMD8(repeating: s0[k]))
-                    a1 = a1.addingProduct(Lanes.floats(ByteDot.signedLanes(F.quants(w1 + ok), y)), SIMD8(repeating: s1[k]))
-                    a2 = a2.addingProduct(Lanes.floats(ByteDot.signedLanes(F.quants(w2 + ok), y)), SIMD8(repeating: s2[k]))
-                    a3 = a3.addingProduct(Lanes.floats(ByteDot.signedLanes(F.quants(w3 + ok), y)), SIMD8(repeating: s3[k]))
-                }
-                b &+= n
-            }
-            out[r] = a0.total
-            out[r &+ 1] = a1.total
-            out[r &+ 2] = a2.total
-            out[r &+ 3] = a3.total
-            r &+= 4
-        }
-        while r < rows {
-            out[r] = dot(F.self, weights + r &* rowBytes, activations, blocks: nb)
-            r &+= 1
         }
     }
 

@@ -66,15 +66,12 @@ public enum Ops {
             activations = UnsafeRawPointer(quantized)
         }
         if tokens == 1 {
-            // Decode: each thread takes a contiguous share of rows, a few rows per kernel call.
+            // Decode: each thread streams through a contiguous share of rows, one row after the
+            // next, which the hardware prefetcher follows (several rows in lockstep measured 3x
+            // slower: each row is too short a stream to train it).
             pool.run { thread, threads in
-                let mine = WorkerPool.share(of: rows, thread: thread, threads: threads)
-                var r = mine.lowerBound
-                while r < mine.upperBound {
-                    let group = min(rowGroup, mine.upperBound &- r)
-                    Dot.tile(format, weights.row(r), rowBytes: weights.rowBytes, rows: group, activations,
-                             activationStride: activationStride, tokens: 1, count: columns, into: y + r, outputStride: 1)
-                    r &+= group
+                for r in WorkerPool.share(of: rows, thread: thread, threads: threads) {
+                    y[r] = Dot.dot(format, weights.row(r), activations, count: columns)
                 }
             }
             return
