@@ -184,6 +184,19 @@ enum ByteDot {
         #endif
     }
 
+    /// Int16 lane `lane` of `v` copied to all 16 lanes (`vpshufb` on x86, where `v`'s eight
+    /// lanes must fill both 128-bit halves alike).
+    @inline(__always)
+    static func broadcast(_ v: SIMD16<Int16>, lane: Int) -> SIMD16<Int16> {
+        #if arch(x86_64)
+        let pick = UInt16(truncatingIfNeeded: 2 &* lane) | UInt16(truncatingIfNeeded: 2 &* lane &+ 1) &<< 8
+        let index = unsafeBitCast(SIMD16<UInt16>(repeating: pick), to: SIMD32<UInt8>.self)
+        return unsafeBitCast(X86.shuffleBytes(unsafeBitCast(v, to: SIMD32<UInt8>.self), index), to: SIMD16<Int16>.self)
+        #else
+        return SIMD16(repeating: v[lane])
+        #endif
+    }
+
     /// |x| as unsigned bytes (−128 gives 128).
     @inline(__always)
     static func magnitude(_ x: SIMD32<Int8>) -> SIMD32<UInt8> {

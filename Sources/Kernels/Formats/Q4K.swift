@@ -31,6 +31,15 @@ enum Q4K: RegisterSuperBlock {
         return (UInt64(scLow) | UInt64(scHigh) &<< 32, UInt64(mLow) | UInt64(mHigh) &<< 32)
     }
 
+    /// Eight packed bytes as eight Int16 lanes (one `vpmovzxbw`).
+    @inline(__always)
+    static func lanes16(_ bytes: UInt64) -> SIMD8<Int16> {
+        let v = unsafeBitCast(bytes, to: SIMD8<UInt8>.self)
+        var r = SIMD8<Int16>()
+        for k in 0..<8 { r[k] = Int16(v[k]) }
+        return r
+    }
+
     /// Eight packed bytes as eight Int32 lanes (one `vpmovzxbd`).
     @inline(__always)
     static func lanes(_ bytes: UInt64) -> SIMD8<Int32> {
@@ -76,9 +85,10 @@ enum Q4K: RegisterSuperBlock {
             return (unsafeBitCast(bits & 0x0F0F_0F0F, to: SIMD32<UInt8>.self),
                     unsafeBitCast((bits &>> 4) & 0x0F0F_0F0F, to: SIMD32<UInt8>.self))
         }
-        @inline(__always) func scale(_ j: Int) -> SIMD16<Int16> {
-            SIMD16(repeating: Int16(UInt8(truncatingIfNeeded: scales &>> UInt64(8 &* j))))
-        }
+        // The eight 6-bit scales as Int16 lanes, in both halves, then one shuffle per sub-block.
+        let wide = lanes16(scales)
+        let both = SIMD16<Int16>(lowHalf: wide, highHalf: wide)
+        @inline(__always) func scale(_ j: Int) -> SIMD16<Int16> { ByteDot.broadcast(both, lane: j) }
         let (q0, q1) = nibbles(0), (q2, q3) = nibbles(1), (q4, q5) = nibbles(2), (q6, q7) = nibbles(3)
         return Unpacked(q0: q0, q1: q1, q2: q2, q3: q3, q4: q4, q5: q5, q6: q6, q7: q7,
                         s0: scale(0), s1: scale(1), s2: scale(2), s3: scale(3),
@@ -93,14 +103,17 @@ enum Q4K: RegisterSuperBlock {
         @inline(__always) func q8(_ j: Int) -> SIMD32<Int8> {
             y.loadUnaligned(fromByteOffset: 4 &+ 32 &* j, as: SIMD32<Int8>.self)
         }
-        var isum = ByteDot.scaledLanes(SIMD8(), u.q0, q8(0), u.s0)
-        isum = ByteDot.scaledLanes(isum, u.q1, q8(1), u.s1)
-        isum = ByteDot.scaledLanes(isum, u.q2, q8(2), u.s2)
-        isum = ByteDot.scaledLanes(isum, u.q3, q8(3), u.s3)
-        isum = ByteDot.scaledLanes(isum, u.q4, q8(4), u.s4)
-        isum = ByteDot.scaledLanes(isum, u.q5, q8(5), u.s5)
-        isum = ByteDot.scaledLanes(isum, u.q6, q8(6), u.s6)
-        isum = ByteDot.scaledLanes(isum, u.q7, q8(7), u.s7)
+        // Four independent integer chains (exact, so the order is free): one long chain of
+        // dependent `vpdpwssd`s would wait on each one's latency.
+        var i0 = ByteDot.scaledLanes(SIMD8(), u.q0, q8(0), u.s0)
+        var i1 = ByteDot.scaledLanes(SIMD8(), u.q1, q8(1), u.s1)
+        var i2 = ByteDot.scaledLanes(SIMD8(), u.q2, q8(2), u.s2)
+        var i3 = ByteDot.scaledLanes(SIMD8(), u.q3, q8(3), u.s3)
+        i0 = ByteDot.scaledLanes(i0, u.q4, q8(4), u.s4)
+        i1 = ByteDot.scaledLanes(i1, u.q5, q8(5), u.s5)
+        i2 = ByteDot.scaledLanes(i2, u.q6, q8(6), u.s6)
+        i3 = ByteDot.scaledLanes(i3, u.q7, q8(7), u.s7)
+        let isum = (i0 &+ i1) &+ (i2 &+ i3)
         let ySums = Lanes.pairSums(y.loadUnaligned(fromByteOffset: 260, as: SIMD8<Int32>.self))
         let dy = y.loadUnaligned(as: Float.self)
         // One add into the accumulator per super-block keeps the chain between blocks short.

@@ -75,10 +75,17 @@ enum Q6K: ByteUnpacking, RegisterSuperBlock {
                     unsafeBitCast(((a &>> 4) & 0x0F0F_0F0F) | (((h &>> 4) & 0x0303_0303) &<< 4), to: SIMD32<UInt8>.self),
                     unsafeBitCast(((b &>> 4) & 0x0F0F_0F0F) | (((h &>> 6) & 0x0303_0303) &<< 4), to: SIMD32<UInt8>.self))
         }
+        let bytes = x.loadUnaligned(fromByteOffset: 192, as: SIMD16<Int8>.self)
         var scales = SIMD16<Int16>()
-        for g in 0..<16 { scales[g] = Int16(x.load(fromByteOffset: 192 &+ g, as: Int8.self)) }
+        for g in 0..<16 { scales[g] = Int16(bytes[g]) }
+        // Run c needs sc_2c in its first eight pair lanes and sc_2c+1 in the last eight: two
+        // broadcasts from the scales' two halves, each half holding eight of them.
+        let low = SIMD16<Int16>(lowHalf: scales.lowHalf, highHalf: scales.lowHalf)
+        let high = SIMD16<Int16>(lowHalf: scales.highHalf, highHalf: scales.highHalf)
         @inline(__always) func pair(_ c: Int) -> SIMD16<Int16> {
-            SIMD16(lowHalf: SIMD8(repeating: scales[2 &* c]), highHalf: SIMD8(repeating: scales[2 &* c &+ 1]))
+            let half = c < 4 ? low : high, k = (2 &* c) & 7
+            return SIMD16(lowHalf: ByteDot.broadcast(half, lane: k).lowHalf,
+                          highHalf: ByteDot.broadcast(half, lane: k &+ 1).highHalf)
         }
         let (q0, q1, q2, q3) = runs(0), (q4, q5, q6, q7) = runs(1)
         return Unpacked(q0: q0, q1: q1, q2: q2, q3: q3, q4: q4, q5: q5, q6: q6, q7: q7,
@@ -94,14 +101,17 @@ enum Q6K: ByteUnpacking, RegisterSuperBlock {
         @inline(__always) func q8(_ c: Int) -> SIMD32<Int8> {
             y.loadUnaligned(fromByteOffset: 4 &+ 32 &* c, as: SIMD32<Int8>.self)
         }
-        var isum = ByteDot.scaledLanes(SIMD8(), u.q0, q8(0), u.s0)
-        isum = ByteDot.scaledLanes(isum, u.q1, q8(1), u.s1)
-        isum = ByteDot.scaledLanes(isum, u.q2, q8(2), u.s2)
-        isum = ByteDot.scaledLanes(isum, u.q3, q8(3), u.s3)
-        isum = ByteDot.scaledLanes(isum, u.q4, q8(4), u.s4)
-        isum = ByteDot.scaledLanes(isum, u.q5, q8(5), u.s5)
-        isum = ByteDot.scaledLanes(isum, u.q6, q8(6), u.s6)
-        isum = ByteDot.scaledLanes(isum, u.q7, q8(7), u.s7)
+        // Four independent integer chains (exact, so the order is free): one long chain of
+        // dependent `vpdpwssd`s would wait on each one's latency.
+        var i0 = ByteDot.scaledLanes(SIMD8(), u.q0, q8(0), u.s0)
+        var i1 = ByteDot.scaledLanes(SIMD8(), u.q1, q8(1), u.s1)
+        var i2 = ByteDot.scaledLanes(SIMD8(), u.q2, q8(2), u.s2)
+        var i3 = ByteDot.scaledLanes(SIMD8(), u.q3, q8(3), u.s3)
+        i0 = ByteDot.scaledLanes(i0, u.q4, q8(4), u.s4)
+        i1 = ByteDot.scaledLanes(i1, u.q5, q8(5), u.s5)
+        i2 = ByteDot.scaledLanes(i2, u.q6, q8(6), u.s6)
+        i3 = ByteDot.scaledLanes(i3, u.q7, q8(7), u.s7)
+        var isum = (i0 &+ i1) &+ (i2 &+ i3)
         let bsums = y.loadUnaligned(fromByteOffset: 260, as: SIMD16<Int16>.self)
         isum &-= ByteDot.pairProducts(bsums, u.scales) &<< 5
         acc = acc.addingProduct(Lanes.floats(isum), SIMD8(repeating: y.loadUnaligned(as: Float.self) * u.d))
