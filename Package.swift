@@ -25,7 +25,10 @@ let package = Package(
     ],
     targets: [
         .target(name: "GGUF"),
-        .target(name: "Kernels", swiftSettings: hotLoopFlags),
+        // LLVM's x86 vector intrinsics as Swift functions (`-parse-stdlib` makes `Builtin` visible).
+        .target(name: "SIMDIntrinsics", swiftSettings: [.unsafeFlags(["-parse-stdlib", "-Xcc", "-march=native"])]),
+        .target(name: "Kernels", dependencies: ["SIMDIntrinsics"],
+                swiftSettings: hotLoopFlags + [.define("AVX512VNNI")]),
         .target(name: "Tokenizers", dependencies: ["GGUF"]),
         .target(name: "Templates"),
         .target(name: "Models", dependencies: ["GGUF", "Kernels"], swiftSettings: hotLoopFlags),
@@ -52,6 +55,8 @@ let package = Package(
         ),
         // What several test targets share: a seeded generator and the Python references.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Counts heap allocations by interposing malloc in the test binary (Linux).
+        .target(name: "MallocCounter", path: "Tests/MallocCounter"),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "TestSupport"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"], swiftSettings: hotLoopFlags),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "GGUF", "TestSupport"]),
@@ -61,7 +66,7 @@ let package = Package(
         .testTarget(
             name: "KingletTests",
             dependencies: [
-                "Kinglet", "GGUF", "Tokenizers", "Templates", "Models", "TestSupport",
+                "Kinglet", "GGUF", "Tokenizers", "Templates", "Models", "TestSupport", "MallocCounter",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             exclude: ["Server/openai_client_checks.py", "Server/raw_http_checks.py", "Server/disconnect_checks.py"]
