@@ -21,6 +21,7 @@ public final class ModelContext {
         cache = model.makeCache(sequences: 1, capacity: self.capacity)
         logitRows = Self.logitRows(for: model)
         logits = .allocate(capacity: logitRows * model.shape.vocabularySize)
+        tokens.reserveCapacity(self.capacity)   // so appending a decoded token never reallocates
     }
 
     deinit { logits.deallocate() }

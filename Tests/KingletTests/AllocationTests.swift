@@ -6,7 +6,8 @@ import Foundation
 import MallocCounter
 import Testing
 
-@Suite(.serialized) struct AllocationTests {
+@Suite(.serialized, .enabled(if: kinglet_malloc_counting_supported() == 1, "counting allocations needs Linux with glibc"))
+struct AllocationTests {
     static let measuredTokens = 32
 
     /// Heap allocations while `measuredTokens` tokens are decoded, after `warmUp` others.
@@ -31,7 +32,6 @@ import Testing
     }
 
     @Test func counterSeesAllocations() throws {
-        try #require(kinglet_malloc_counting_supported() == 1, "allocation counting needs Linux with glibc")
         kinglet_malloc_track_current_thread(1)
         defer { kinglet_malloc_track_current_thread(0) }
         kinglet_malloc_start()
@@ -44,13 +44,11 @@ import Testing
     }
 
     @Test func greedyDecodingAllocatesNothingPerToken() throws {
-        try #require(kinglet_malloc_counting_supported() == 1, "allocation counting needs Linux with glibc")
         let count = try allocationsWhileDecoding(.greedy(maxTokens: 64))
         #expect(count == 0, "\(count) heap allocations in \(Self.measuredTokens) decoded tokens")
     }
 
     @Test func defaultSamplingAllocatesNothingPerToken() throws {
-        try #require(kinglet_malloc_counting_supported() == 1, "allocation counting needs Linux with glibc")
         let parameters = GenerationParameters(maxTokens: 64, seed: 7, stop: ["The End", "\n\n\n"])
         let count = try allocationsWhileDecoding(parameters)
         #expect(count == 0, "\(count) heap allocations in \(Self.measuredTokens) decoded tokens")
