@@ -3,11 +3,11 @@
 llama-cpp-python's low-level API, printing one JSON line per test in the shape of
 `kinglet bench --json`.
 
-pp N: one batch of N random tokens decoded from an empty KV cache (n_batch and
-n_ubatch >= N, so one forward pass, logits for the last token only). tg N: N
-single-token decodes from an empty cache, feeding random tokens without sampling.
-Each test runs once to warm up, then --repetitions times; the cache is cleared
-before every run. n_threads = n_threads_batch = --threads; flash attention off.
+pp N: one batch of N random tokens decoded from an empty KV cache (n_batch >= N;
+n_ubatch 512 as llama-bench, so up to pp512 one forward pass; logits for the last
+token only). tg N: N single-token decodes from an empty cache, feeding random
+tokens without sampling. Each test runs once to warm up, then --repetitions times;
+the cache is cleared before every run. n_threads = n_threads_batch = --threads; flash attention off.
 
     python scripts/llama_bench.py -m MODEL.gguf [-p 64,512] [-n 128] [-t 1,2] [-r 5]
 """
@@ -55,7 +55,7 @@ def main():
         params = L.llama_context_default_params()
         params.n_ctx = positions
         params.n_batch = max(positions, 512)
-        params.n_ubatch = max(positions, 512)
+        params.n_ubatch = 512  # llama-bench's default; Kinglet's largest batch is 512 too
         params.n_seq_max = 1
         params.n_threads = threads
         params.n_threads_batch = threads
