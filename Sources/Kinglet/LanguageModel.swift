@@ -107,6 +107,12 @@ public final class LanguageModel: @unchecked Sendable {
         try lock.withLock { _ throws(KingletError) in try body(architecture) }
     }
 
+    /// Bytes one single-token forward pass reads when it attends to `contextLength` positions
+    /// (itself included): the weight matrices, one embedding row and the cached keys and values.
+    public func decodeBytes(contextLength: Int) -> Int {
+        lock.withLock { _ in architecture.decodeBytes(contextLength: contextLength) }
+    }
+
     func makeCache(sequences: Int, capacity: Int) -> KVCache {
         architecture.makeCache(sequences: sequences, capacity: capacity)
     }

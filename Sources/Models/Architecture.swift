@@ -41,6 +41,13 @@ public protocol Architecture: AnyObject {
     /// A cache for `sequences` sequences of up to `capacity` positions each.
     func makeCache(sequences: Int, capacity: Int) -> KVCache
 
+    /// Bytes one single-token forward pass reads from memory when the token attends to
+    /// `contextLength` cached positions (itself included): every weight matrix once, one row
+    /// of the token embedding (none more when the output matrix is the embedding), and the
+    /// keys and values each layer looks at. The floor of a decode step is this over the
+    /// machine's memory bandwidth.
+    func decodeBytes(contextLength: Int) -> Int
+
     /// Runs `batch` and writes the logits of the entries in `batch.outputs` to
     /// `logits` (`[batch.outputs.count, vocabularySize]`).
     func forward(_ batch: Batch, cache: KVCache, logits: UnsafeMutablePointer<Float>) throws(ModelError)

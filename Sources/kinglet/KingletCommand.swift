@@ -115,7 +115,7 @@ func writeOut(_ text: String) {
 }
 
 /// A JSON number that stays valid JSON for non-finite values.
-func jsonNumber(_ value: Float) -> String {
+func jsonNumber<Number: BinaryFloatingPoint & LosslessStringConvertible>(_ value: Number) -> String {
     value.isFinite ? "\(value)" : "null"
 }
 

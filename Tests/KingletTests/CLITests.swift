@@ -203,4 +203,44 @@ import Testing
             #expect(result.out.contains(fragment), "info lacks \(fragment):\n\(result.out)")
         }
     }
+
+    @Test func benchPrintsOneJSONLinePerTest() throws {
+        let model = try TestEnvironment.modelPath("qwen2.5-coder:0.5b")
+        let result = try TestEnvironment.runKinglet(["bench", "-m", model, "-p", "16", "-n", "4", "-r", "1", "-t", "1", "--json"])
+        #expect(result.status == 0, "\(result.err)")
+        let lines = result.out.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2, "\(result.out)")
+        let fileBytes = try #require(try FileManager.default.attributesOfItem(atPath: model)[.size] as? Int)
+        let keys = ["test", "threads", "tokens_per_second", "stddev", "roofline_ratio", "peak_rss_bytes"]
+        for (line, test) in zip(lines, ["pp16", "tg4"]) {
+            // The contract's keys come first, in this order; more may follow.
+            let offsets = keys.compactMap { line.range(of: "\"\($0)\": ")?.lowerBound }
+            #expect(offsets.count == keys.count && offsets == offsets.sorted(), "\(line)")
+            #expect(line.hasPrefix("{\"test\": "), "\(line)")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect(object["test"] as? String == test)
+            #expect(object["threads"] as? Int == 1)
+            let speed = try #require(object["tokens_per_second"] as? Double)
+            #expect(speed.isFinite && speed > 0, "\(line)")
+            #expect(object["stddev"] as? Double == 0, "one repetition has no spread")
+            if test.hasPrefix("tg") {
+                // Every token streams ~0.5 GB of weights from memory (L3 is far smaller), so a decode
+                // step cannot beat the measured bandwidth by much; 1.5 leaves room for a noisy probe.
+                let ratio = try #require(object["roofline_ratio"] as? Double, "\(line)")
+                #expect(ratio > 0 && ratio < 1.5, "\(line)")
+            } else {
+                #expect(object["roofline_ratio"] is NSNull, "\(line)")
+            }
+            // The mapped weights are resident once read; the 1 GiB bandwidth buffer is not counted.
+            let peak = try #require(object["peak_rss_bytes"] as? Int)
+            #expect(peak >= fileBytes / 2 && peak < fileBytes + 512 << 20, "\(line)")
+            #expect((object["bandwidth_bytes_per_second"] as? Double ?? 0) > 0, "\(line)")
+        }
+    }
+
+    @Test func benchKeepsItsGrammarSubcommand() throws {
+        let result = try TestEnvironment.runKinglet(["bench", "grammar", "--help"])
+        #expect(result.status == 0, "\(result.err)")
+        #expect(result.out.contains("grammar mask"), "\(result.out)")
+    }
 }

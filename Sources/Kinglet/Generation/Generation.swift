@@ -161,7 +161,7 @@ extension ModelContext {
         guard prompt.count <= capacity else { throw .promptTooLong(tokens: prompt.count, context: capacity) }
         truncate(to: reused)
         try append(prompt[reused...])
-        let promptSeconds = Self.seconds(clock.now - promptStart)
+        let promptSeconds = (clock.now - promptStart).seconds
 
         let tokenizer = model.tokenizer
         var sampler = Sampler(parameters.sampling, seed: parameters.seed ?? UInt64.random(in: .min ... .max))
@@ -226,13 +226,16 @@ extension ModelContext {
         let summary = GenerationSummary(
             stopReason: reason, stopToken: stopToken, stopSequence: stopSequence,
             promptTokens: prompt.count, cachedPromptTokens: reused, generatedTokens: generated,
-            promptSeconds: promptSeconds, decodeSeconds: Self.seconds(decodeTime), decodeSteps: steps,
-            samplingSeconds: Self.seconds(samplingTime), maskedSteps: maskedSteps)
+            promptSeconds: promptSeconds, decodeSeconds: decodeTime.seconds, decodeSteps: steps,
+            samplingSeconds: samplingTime.seconds, maskedSteps: maskedSteps)
         return GenerationRun(summary: summary, text: text)
     }
+}
 
-    private static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+extension Duration {
+    /// The duration in seconds.
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) * 1e-18
     }
 }
 

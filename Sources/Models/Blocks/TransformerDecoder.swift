@@ -144,6 +144,17 @@ final class TransformerDecoder: Architecture {
         KVCache(layers: shape.layerCount, sequences: sequences, capacity: capacity, kvDimension: shape.kvDimension)
     }
 
+    func decodeBytes(contextLength: Int) -> Int {
+        let tied = output.base == tokenEmbedding.base
+        var bytes = output.byteCount + (tied ? 0 : tokenEmbedding.rowBytes)
+        let perPosition = KVCache.bytesPerPosition(layers: 1, kvDimension: shape.kvDimension)
+        for layer in layers {
+            for w in [layer.wq, layer.wk, layer.wv, layer.wo, layer.gate, layer.up, layer.down] { bytes += w.byteCount }
+            bytes += perPosition * min(max(contextLength, 0), layer.window ?? .max)
+        }
+        return bytes
+    }
+
     // MARK: Forward
 
     func forward(_ batch: Batch, cache: KVCache, logits: UnsafeMutablePointer<Float>) throws(ModelError) {

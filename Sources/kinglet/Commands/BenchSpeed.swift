@@ -1,0 +1,158 @@
+import ArgumentParser
+import Foundation
+import Kinglet
+
+extension KingletCommand.Bench {
+    /// llama-bench's prompt-processing and text-generation tests, with the memory roofline of decode.
+    struct Speed: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "speed",
+            abstract: "Prompt (ppN) and generation (tgN) speed, as llama-bench measures them (the default).",
+            discussion: """
+                pp N evaluates N random prompt tokens from an empty cache; tg N decodes N tokens one \
+                forward pass at a time from an empty cache. Each test runs once to warm up, then \
+                --repetitions times; the table shows mean ± standard deviation of tokens/s. The memory \
+                read bandwidth of the same thread count is measured in the same run: a tg test's \
+                roofline is the share of the speed at which that bandwidth streams the bytes one \
+                decode step reads (weights and cached keys and values).
+                """)
+
+        @Option(name: .shortAndLong, help: "A .gguf path or a store name (default: \(ModelStore.defaultModel)).")
+        var model: String = ModelStore.defaultModel
+
+        @Option(name: [.customShort("p"), .customLong("n-prompt")], help: "Prompt lengths to time, comma-separated (0: none).")
+        var prompt = CountList([512])
+
+        @Option(name: [.customShort("n"), .customLong("n-gen")], help: "Generation lengths to time, comma-separated (0: none).")
+        var generate = CountList([128])
+
+        @Option(name: [.customShort("r"), .customLong("repetitions")], help: "Timed runs of each test, after one warm-up run.")
+        var repetitions = 5
+
+        @Option(name: .shortAndLong, help: "Thread counts, comma-separated (default: all cores).")
+        var threads = CountList([ProcessInfo.processInfo.activeProcessorCount])
+
+        @Flag(help: "Print one JSON object per test instead of a table.")
+        var json = false
+
+        var tests: [SpeedTest] {
+            prompt.values.filter { $0 > 0 }.map(SpeedTest.prompt) + generate.values.filter { $0 > 0 }.map(SpeedTest.generation)
+        }
+
+        func validate() throws {
+            guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
+            guard threads.values.allSatisfy({ (1...256).contains($0) }) else { throw ValidationError("--threads must be 1…256") }
+            guard !tests.isEmpty else { throw ValidationError("nothing to run: -p and -n are both 0") }
+        }
+
+        /// One finished test and the process's peak resident size right after it.
+        struct Row {
+            let result: SpeedResult
+            let peakResidentBytes: Int
+        }
+
+        func run() async throws {
+            let positions = tests.map(\.tokens).max() ?? 1
+            var rows: [Row] = []
+            var lm: LanguageModel?
+            for count in threads.values {
+                lm = nil  // one model mapped at a time
+                let loaded: LanguageModel
+                do {
+                    loaded = try LanguageModel(model, options: .init(threads: count, contextLength: positions))
+                } catch {
+                    throw CommandFailure(error.description)
+                }
+                lm = loaded
+                for test in tests {
+                    do {
+                        let result = try loaded.measureSpeed(test, repetitions: repetitions)
+                        rows.append(Row(result: result, peakResidentBytes: MachineMeasurements.peakResidentBytes()))
+                    } catch {
+                        throw CommandFailure("\(test): \(error.description)")
+                    }
+                }
+            }
+            guard let lm else { return }
+            // Last: the bandwidth buffer (1 GiB) would otherwise be the peak resident size.
+            var bandwidth: [Int: Double] = [:]
+            for count in threads.values where bandwidth[count] == nil {
+                bandwidth[count] = MachineMeasurements.readBandwidth(threads: count)
+            }
+            let plan = lm.memoryPlan(contextLength: positions)
+            json ? printJSON(rows, bandwidth: bandwidth, plan: plan) : printTable(rows, bandwidth: bandwidth, lm: lm, plan: plan)
+        }
+
+        private func printJSON(_ rows: [Row], bandwidth: [Int: Double], plan: MemoryPlan) {
+            for row in rows {
+                let r = row.result, bytesPerSecond = bandwidth[r.threads] ?? 0
+                writeOut("""
+                    {"test": "\(r.test)", "threads": \(r.threads), "tokens_per_second": \(jsonNumber(r.mean)), \
+                    "stddev": \(jsonNumber(r.standardDeviation)), \
+                    "roofline_ratio": \(r.rooflineRatio(bandwidth: bytesPerSecond).map(jsonNumber) ?? "null"), \
+                    "peak_rss_bytes": \(row.peakResidentBytes), "bandwidth_bytes_per_second": \(jsonNumber(bytesPerSecond)), \
+                    "bytes_per_token": \(r.bytesPerToken.map(jsonNumber) ?? "null"), "model_bytes": \(plan.weightBytes), \
+                    "kv_cache_bytes": \(plan.cacheBytes), "repetitions": \(r.samples.count), \
+                    "samples": [\(r.samples.map(jsonNumber).joined(separator: ", "))]}
+
+                    """)
+            }
+        }
+
+        private func printTable(_ rows: [Row], bandwidth: [Int: Double], lm: LanguageModel, plan: MemoryPlan) {
+            let parameters = lm.file.tensors.reduce(0) { $0 + $1.elementCount }
+            let name = "\(lm.architectureName) \(Self.count(parameters))"
+            let size = MemoryPlan.format(plan.weightBytes)
+            var lines = ["| model | size | params | threads | test | t/s | roofline |",
+                         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+            for row in rows {
+                let r = row.result
+                let ratio = r.rooflineRatio(bandwidth: bandwidth[r.threads] ?? 0).map { String(format: "%.1f %%", 100 * $0) } ?? ""
+                lines.append("| \(name) | \(size) | \(String(format: "%.2f M", Double(parameters) / 1e6)) | \(r.threads) | \(r.test) | "
+                             + String(format: "%.2f ± %.2f", r.mean, r.standardDeviation) + " | \(ratio) |")
+            }
+            lines.append("")
+            let speeds = threads.values.uniqued().map { String(format: "%.1f GB/s with %d thread%@", (bandwidth[$0] ?? 0) / 1e9, $0, $0 == 1 ? "" : "s") }
+            lines.append("memory read bandwidth (1 GiB, best of 5): " + speeds.joined(separator: ", "))
+            if let tg = rows.first(where: { $0.result.bytesPerToken != nil })?.result, let bytes = tg.bytesPerToken {
+                lines.append(String(format: "roofline: one %@ decode step reads %.1f MB (weights %.1f MB, the rest cached keys and values)",
+                                    tg.test.description, bytes / 1e6, Double(lm.decodeBytes(contextLength: 0)) / 1e6))
+            }
+            let peak = rows.map(\.peakResidentBytes).max() ?? 0
+            let fileAndCache = plan.weightBytes + plan.cacheBytes
+            lines.append("memory: peak RSS \(MemoryPlan.format(peak)); model file \(MemoryPlan.format(plan.weightBytes)) + KV cache "
+                         + "\(MemoryPlan.format(plan.cacheBytes)) (\(tests.map(\.tokens).max() ?? 0) positions) = \(MemoryPlan.format(fileAndCache)); "
+                         + String(format: "peak RSS is %.2f× that", Double(peak) / Double(max(fileAndCache, 1))))
+            writeOut(lines.joined(separator: "\n") + "\n")
+        }
+
+        /// "494M", "1.5B".
+        static func count(_ n: Int) -> String {
+            n >= 1_000_000_000 ? String(format: "%.1fB", Double(n) / 1e9) : String(format: "%.0fM", Double(n) / 1e6)
+        }
+    }
+}
+
+/// A comma-separated list of counts, as llama-bench takes them: `-p 64,512`.
+struct CountList: ExpressibleByArgument {
+    var values: [Int]
+
+    init(_ values: [Int]) { self.values = values }
+
+    init?(argument: String) {
+        let parsed = argument.split(separator: ",", omittingEmptySubsequences: false)
+            .map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !parsed.isEmpty, parsed.allSatisfy({ ($0 ?? -1) >= 0 }) else { return nil }
+        values = parsed.compactMap { $0 }
+    }
+
+    var defaultValueDescription: String { values.map(String.init).joined(separator: ",") }
+}
+
+extension Array where Element: Hashable {
+    /// The elements in order, each only the first time it appears.
+    func uniqued() -> [Element] {
+        var seen = Set<Element>()
+        return filter { seen.insert($0).inserted }
+    }
+}
