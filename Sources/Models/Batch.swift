@@ -31,6 +31,11 @@ public struct Batch: Sendable {
         sequences.append(sequence)
     }
 
+    /// Calls `body` with the entries' positions and sequences in place (no copies).
+    func withUnsafeEntries<R>(_ body: (UnsafeBufferPointer<Int>, UnsafeBufferPointer<Int>) -> R) -> R {
+        positions.withUnsafeBufferPointer { p in sequences.withUnsafeBufferPointer { body(p, $0) } }
+    }
+
     public mutating func removeAll() {
         tokens.removeAll(keepingCapacity: true)
         positions.removeAll(keepingCapacity: true)

@@ -19,6 +19,7 @@ public struct StreamingDetokenizer: Sendable {
     public init(tokenizer: Tokenizer, skipSpecial: Bool = false) {
         self.tokenizer = tokenizer
         self.skipSpecial = skipSpecial
+        pending.reserveCapacity(256)   // room for any one token's bytes, so decoding never reallocates
     }
 
     /// The text completed by `id` ("" if none yet).

@@ -4,8 +4,6 @@
 #if defined(__linux__) && defined(__GLIBC__)
 #include <errno.h>
 #include <stddef.h>
-#include <string.h>
-#include <sys/prctl.h>
 
 extern void *__libc_malloc(size_t);
 extern void *__libc_calloc(size_t, size_t);
@@ -15,25 +13,17 @@ extern void *__libc_valloc(size_t);
 
 static _Atomic int counting;
 static _Atomic int64_t allocations;
-// 0: not looked at yet; 1: tracked; 2: not tracked.
-static __thread int thread_state;
+// Whether this thread's allocations count.
+static __thread int thread_tracked;
 
-static int tracked(void) {
-    if (thread_state == 0) {
-        char name[17] = {0};
-        // PR_GET_NAME is a system call, not an allocation, and runs once per thread.
-        prctl(PR_GET_NAME, name, 0, 0, 0);
-        thread_state = strncmp(name, "kinglet-", 8) == 0 ? 1 : 2;
-    }
-    return thread_state == 1;
-}
+static int tracked(void) { return thread_tracked; }
 
 static void count(void) {
     if (counting && tracked()) allocations++;
 }
 
 int kinglet_malloc_counting_supported(void) { return 1; }
-void kinglet_malloc_track_current_thread(int on) { thread_state = on ? 1 : 2; }
+void kinglet_malloc_track_current_thread(int on) { thread_tracked = on != 0; }
 void kinglet_malloc_start(void) { allocations = 0; counting = 1; }
 int64_t kinglet_malloc_stop(void) { counting = 0; return allocations; }
 

@@ -101,7 +101,7 @@ enum SignedBlocks {
         activationStride: Int, tokens: Int, blocks n: Int, accumulators acc: UnsafeMutablePointer<SIMD8<Float>>
     ) {
         let wb = F.bytesPerBlock
-        withUnsafeTemporaryAllocation(byteCount: Scratch.bytes, alignment: 32) { buffer in
+        withUnsafeTemporaryAllocation(byteCount: Scratch.bytes, alignment: Scratch.alignment) { buffer in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 4 &* chunkBlocks) { scaleBuffer in
                 let q = buffer.baseAddress!, dw = scaleBuffer.baseAddress!
                 // Quants of block k of row i at q + (k·4 + i)·32, its scale at dw[k·4 + i].

@@ -69,11 +69,7 @@ public enum Ops {
             // Decode: each thread streams through a contiguous share of rows, one row after the
             // next, which the hardware prefetcher follows (several rows in lockstep measured 3x
             // slower: each row is too short a stream to train it).
-            pool.run { thread, threads in
-                for r in WorkerPool.share(of: rows, thread: thread, threads: threads) {
-                    y[r] = Dot.dot(format, weights.row(r), activations, count: columns)
-                }
-            }
+            pool.run(RowDots(weights: weights, activations: activations, output: y))
             return
         }
         // Prefill: rows meet a tile of tokens at once, so their quants are unpacked once per tile
@@ -94,6 +90,19 @@ public enum Ops {
                 }
                 tileStart &+= tile
             }
+        }
+    }
+}
+
+/// Decode's region: each thread dots its share of the rows with one activation row.
+private struct RowDots: ParallelWork {
+    let weights: WeightMatrix
+    let activations: UnsafeRawPointer
+    let output: UnsafeMutablePointer<Float>
+
+    func run(thread: Int, threads: Int) {
+        for r in WorkerPool.share(of: weights.rows, thread: thread, threads: threads) {
+            output[r] = Dot.dot(weights.format, weights.row(r), activations, count: weights.columns)
         }
     }
 }

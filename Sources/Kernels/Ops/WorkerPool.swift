@@ -56,12 +56,25 @@ public final class WorkerPool: Sendable {
         }
     }
 
-    /// Runs `body(thread, threads)` once on every thread of the pool and returns when all are done.
+    /// Runs `work.run(thread:threads:)` once on every thread of the pool and returns when all
+    /// are done. The workers read `work` where it lies on the caller's stack, so a region
+    /// allocates nothing: what the decode loop uses.
     ///
     /// Calls from several tasks are serialized.
+    public func run<Work: ParallelWork>(_ work: Work) {
+        if threads == 1 { work.run(thread: 0, threads: 1); return }
+        withUnsafePointer(to: work) { pointer in
+            runLock.withLock { _ in state.run(UnsafeRawPointer(pointer), Work.self) }
+        }
+    }
+
+    /// Runs `body(thread, threads)` once on every thread of the pool and returns when all are done.
+    ///
+    /// Handing a closure to other threads boxes it (one small allocation per call); per-token
+    /// regions use `run(_: ParallelWork)` instead.
     public func run(_ body: (_ thread: Int, _ threads: Int) -> Void) {
         if threads == 1 { body(0, 1); return }
-        runLock.withLock { _ in state.run(body) }
+        withoutActuallyEscaping(body) { body in run(ClosureWork(body: body)) }
     }
 
     /// The contiguous part of `0..<count` that `thread` of `threads` handles.
@@ -71,9 +84,27 @@ public final class WorkerPool: Sendable {
     }
 }
 
+/// One parallel region's work: `run(thread:threads:)` is called once on every thread of a
+/// `WorkerPool`, the caller being thread 0. Usually a struct of pointers and sizes.
+public protocol ParallelWork {
+    func run(thread: Int, threads: Int)
+}
+
+extension ParallelWork {
+    /// Runs the work of this type at `work` (how a worker calls it without knowing the type).
+    fileprivate static func run(at work: UnsafeRawPointer, thread: Int, threads: Int) {
+        work.assumingMemoryBound(to: Self.self).pointee.run(thread: thread, threads: threads)
+    }
+}
+
+private struct ClosureWork: ParallelWork {
+    let body: (Int, Int) -> Void
+    func run(thread: Int, threads: Int) { body(thread, threads) }
+}
+
 /// What the pool's threads share.
 private final class PoolState: @unchecked Sendable {
-    // @unchecked Sendable: `job` is written only inside `run` (callers serialized by
+    // @unchecked Sendable: `work` and `workType` are written only inside `run` (callers serialized by
     // WorkerPool.runLock) before the sequentially consistent `generation` bump that
     // publishes it, and read by workers only after they observe that bump; `pending`
     // returning to 0 (release/acquire) orders their reads before the next write.
@@ -83,7 +114,8 @@ private final class PoolState: @unchecked Sendable {
     private let pending = Atomic<Int>(0)
     private let sleepers = Atomic<Int>(0)
     private let stopping = Atomic<Bool>(false)
-    private var job: ((Int, Int) -> Void)?
+    private var work: UnsafeRawPointer?
+    private var workType: (any ParallelWork.Type)?
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let wake = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
@@ -108,20 +140,20 @@ private final class PoolState: @unchecked Sendable {
         broadcast()
     }
 
-    func run(_ body: (Int, Int) -> Void) {
-        withoutActuallyEscaping(body) { body in
-            job = body
-            pending.store(threads - 1, ordering: .relaxed)
-            generation.wrappingAdd(1, ordering: .sequentiallyConsistent)
-            if sleepers.load(ordering: .sequentiallyConsistent) > 0 { broadcast() }
-            body(0, threads)
-            var polls = 0
-            while pending.load(ordering: .acquiring) != 0 {
-                polls &+= 1
-                if polls & 1023 == 0 { sched_yield() } else { spinPause() }
-            }
-            job = nil
+    func run(_ work: UnsafeRawPointer, _ type: any ParallelWork.Type) {
+        self.work = work
+        workType = type
+        pending.store(threads - 1, ordering: .relaxed)
+        generation.wrappingAdd(1, ordering: .sequentiallyConsistent)
+        if sleepers.load(ordering: .sequentiallyConsistent) > 0 { broadcast() }
+        type.run(at: work, thread: 0, threads: threads)
+        var polls = 0
+        while pending.load(ordering: .acquiring) != 0 {
+            polls &+= 1
+            if polls & 1023 == 0 { sched_yield() } else { spinPause() }
         }
+        self.work = nil
+        workType = nil
     }
 
     private func broadcast() {
@@ -157,7 +189,7 @@ private final class PoolState: @unchecked Sendable {
             }
             if stopping.load(ordering: .acquiring) { return }
             seen = current
-            job?(index, threads)
+            if let workType, let work { workType.run(at: work, thread: index, threads: threads) }
             pending.wrappingSubtract(1, ordering: .releasing)
         }
     }
@@ -169,8 +201,7 @@ private final class PoolState: @unchecked Sendable {
     }
 }
 
-/// Names the calling thread, so `top -H` and the allocation tests (which count on "kinglet-"
-/// threads) can tell the workers apart. Linux only; Glibc's module does not export
+/// Names the calling thread, so `top -H`, `perf` and debuggers show which threads are ours. Linux only; Glibc's module does not export
 /// `pthread_setname_np`, so the name is written where the kernel keeps it.
 private func nameCurrentThread(_ name: String) {
     #if os(Linux)

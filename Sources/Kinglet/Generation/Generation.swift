@@ -170,6 +170,9 @@ extension ModelContext {
         var constraint = parameters.grammar.map { GrammarMatcher(grammar: $0, vocabulary: model.grammarVocabulary) }
         var masked: [Float] = []
         var text = ""
+        // Room for the whole answer up front, so appending a token's text never reallocates
+        // mid-generation (capped: a huge `maxTokens` grows the usual way past 1 MB).
+        text.reserveCapacity(min(max(0, min(parameters.maxTokens, capacity - prompt.count)) * 16, 1 << 20))
         var generated = 0, steps = 0, maskedSteps = 0
         var decodeTime = Duration.zero, samplingTime = Duration.zero
         var reason = StopReason.length

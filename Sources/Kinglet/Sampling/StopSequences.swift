@@ -10,6 +10,8 @@ public struct StopSequences: Sendable {
 
     public init(_ stops: [String]) {
         self.stops = stops.filter { !$0.isEmpty }.map { Array($0.utf8) }
+        // Held-back text plus one token's bytes, so streaming never reallocates.
+        pending.reserveCapacity(256 + (self.stops.map(\.count).max() ?? 0))
     }
 
     /// Adds `text`; returns what can be shown now, and whether a stop string was found

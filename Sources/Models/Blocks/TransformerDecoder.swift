@@ -248,19 +248,38 @@ final class TransformerDecoder: Architecture {
     /// Each (token, query head) pair attends over its sequence's cache up to its own position,
     /// from `window - 1` positions back when the layer has a window.
     private func attention(_ batch: Batch, layer: Int, window: Int?, cache: KVCache) {
-        let s = shape, x = scratch
-        let qDim = s.headCount * s.headDimension, kvDim = s.kvDimension
-        let groupSize = s.headCount / s.kvHeadCount
-        let scale = options.attentionScale ?? 1 / Float(s.headDimension).squareRoot()
-        let tasks = batch.count * s.headCount
-        x.reserveScores(cache.capacity * pool.threads)
-        let allScores = x.scores
-        pool.run { thread, threads in
-            let scores = allScores + thread * cache.capacity
-            for task in WorkerPool.share(of: tasks, thread: thread, threads: threads) {
+        let s = shape
+        scratch.reserveScores(cache.capacity * pool.threads)
+        batch.withUnsafeEntries { positions, sequences in
+            pool.run(AttentionWork(
+                shape: s, layer: layer, window: window ?? Int.max, cache: cache, scratch: scratch,
+                positions: positions, sequences: sequences, tokens: batch.count,
+                scale: options.attentionScale ?? 1 / Float(s.headDimension).squareRoot()))
+        }
+    }
+
+    /// The attention region: (token, query head) pairs split between the threads, each thread
+    /// with its own row of score scratch.
+    private struct AttentionWork: ParallelWork {
+        let shape: ModelShape
+        let layer: Int
+        let window: Int
+        let cache: KVCache
+        let scratch: Scratch
+        let positions: UnsafeBufferPointer<Int>
+        let sequences: UnsafeBufferPointer<Int>
+        let tokens: Int
+        let scale: Float
+
+        func run(thread: Int, threads: Int) {
+            let s = shape, x = scratch
+            let qDim = s.headCount * s.headDimension, kvDim = s.kvDimension
+            let groupSize = s.headCount / s.kvHeadCount
+            let scores = x.scores + thread * cache.capacity
+            for task in WorkerPool.share(of: tokens * s.headCount, thread: thread, threads: threads) {
                 let i = task / s.headCount, head = task % s.headCount
-                let kvHead = head / groupSize, sequence = batch.sequences[i], position = batch.positions[i]
-                let first = window.map { max(0, position - $0 + 1) } ?? 0
+                let kvHead = head / groupSize, sequence = sequences[i], position = positions[i]
+                let first = window == Int.max ? 0 : max(0, position - window + 1)
                 Ops.attend(
                     query: x.q + i * qDim + head * s.headDimension,
                     keys: cache.keys(layer: layer, sequence: sequence) + first * kvDim + kvHead * s.headDimension,

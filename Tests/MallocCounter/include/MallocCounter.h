@@ -3,9 +3,10 @@
 // On Linux the test binary defines malloc, calloc, realloc, posix_memalign, aligned_alloc,
 // memalign and valloc itself, forwarding each to glibc's implementation (__libc_*), so every
 // allocation in the process passes through here. An allocation is counted while counting is on
-// and it happens on a thread that is tracked: one that called `kinglet_malloc_track_current_thread`,
-// or one whose name starts with "kinglet-" (the engine's worker threads). Elsewhere the functions
+// and it happens on a thread that called `kinglet_malloc_track_current_thread(1)`. Elsewhere the functions
 // report `kinglet_malloc_counting_supported() == 0`.
+//
+// Only threads that opted in count, so tests running in parallel do not disturb each other.
 #ifndef KINGLET_MALLOC_COUNTER_H
 #define KINGLET_MALLOC_COUNTER_H
 
