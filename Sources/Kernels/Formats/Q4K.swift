@@ -99,7 +99,8 @@ enum Q4K: RegisterSuperBlock {
     /// `ggml_vec_dot_q4_K_q8_K` for one super-block: d_a·(d·Σ_j sc_j·Σ q·y − dmin·Σ_j m_j·Σ y),
     /// with Σ y over each sub-block from the activations' bsums.
     @inline(__always)
-    static func accumulate(_ u: Unpacked, _ y: UnsafeRawPointer, into acc: inout SIMD8<Float>) {
+    static func accumulate(_ u: Unpacked, _ y: UnsafeRawPointer, into acc: inout SIMD8<Float>,
+                           offsets: inout SIMD8<Float>) {
         @inline(__always) func q8(_ j: Int) -> SIMD32<Int8> {
             y.loadUnaligned(fromByteOffset: 4 &+ 32 &* j, as: SIMD32<Int8>.self)
         }
@@ -116,8 +117,7 @@ enum Q4K: RegisterSuperBlock {
         let isum = (i0 &+ i1) &+ (i2 &+ i3)
         let ySums = Lanes.pairSums(y.loadUnaligned(fromByteOffset: 260, as: SIMD8<Int32>.self))
         let dy = y.loadUnaligned(as: Float.self)
-        // One add into the accumulator per super-block keeps the chain between blocks short.
-        let scaled = Lanes.floats(isum) * SIMD8(repeating: dy * u.d)
-        acc += scaled.addingProduct(Lanes.floats(ySums &* u.mins), SIMD8(repeating: -(dy * u.dmin)))
+        acc = acc.addingProduct(Lanes.floats(isum), SIMD8(repeating: dy * u.d))
+        offsets = offsets.addingProduct(Lanes.floats(ySums &* u.mins), SIMD8(repeating: -(dy * u.dmin)))
     }
 }

@@ -97,7 +97,8 @@ enum Q6K: ByteUnpacking, RegisterSuperBlock {
     /// `ggml_vec_dot_q6_K_q8_K` for one super-block: d·d_a·Σ_g sc_g·(Σ q·y − 32·Σ y), with Σ y
     /// from the activations' bsums (as llama.cpp's AVX2 kernel does).
     @inline(__always)
-    static func accumulate(_ u: Unpacked, _ y: UnsafeRawPointer, into acc: inout SIMD8<Float>) {
+    static func accumulate(_ u: Unpacked, _ y: UnsafeRawPointer, into acc: inout SIMD8<Float>,
+                           offsets: inout SIMD8<Float>) {
         @inline(__always) func q8(_ c: Int) -> SIMD32<Int8> {
             y.loadUnaligned(fromByteOffset: 4 &+ 32 &* c, as: SIMD32<Int8>.self)
         }
