@@ -13,6 +13,9 @@ extension Ops {
         _ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
         count: Int, rows: Int = 1, epsilon: Float
     ) {
+        #if canImport(KernelsAVX512) && !KERNELS_VARIANT
+        if AVX512.enabled { AVX512.rmsNorm(x, weight: weight, y, count: count, rows: rows, epsilon: epsilon); return }
+        #endif
         for r in 0..<rows {
             let xr = x + r &* count, yr = y + r &* count
             var sum: Double = 0
@@ -37,6 +40,9 @@ extension Ops {
 
     /// `gate[i] = silu(gate[i]) · up[i]`: the SwiGLU activation.
     public static func swiGLU(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, count: Int) {
+        #if canImport(KernelsAVX512) && !KERNELS_VARIANT
+        if AVX512.enabled { AVX512.swiGLU(gate, up, count: count); return }
+        #endif
         for i in 0..<count {
             let g = gate[i]
             gate[i] = g / (1 + expf(-g)) * up[i]
@@ -82,6 +88,9 @@ extension Ops {
 
     /// In-place softmax of `count` values; the sum is taken in Double as ggml does.
     public static func softmax(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        #if canImport(KernelsAVX512) && !KERNELS_VARIANT
+        if AVX512.enabled { AVX512.softmax(x, count: count); return }
+        #endif
         var maximum = -Float.infinity
         for i in 0..<count { maximum = max(maximum, x[i]) }
         var sum: Double = 0
