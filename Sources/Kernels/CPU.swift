@@ -158,7 +158,8 @@ public struct CPUFeatures: OptionSet, Sendable, CustomStringConvertible {
         }
         return []
         #elseif arch(x86_64) && canImport(Darwin)
-        // macOS: `hw.optional.*` for the AVX-512 subsets, the CPUID leaf strings for the rest.
+        // macOS (xnu kern_mib.c, cpuid.c): `hw.optional.*` where it exists (it also reflects OS support),
+        // the CPUID name lists (`F16C`, `LZCNT`, `AVX512VNNI`, …) for the rest.
         func flag(_ name: String) -> Bool {
             var value: Int32 = 0
             var size = MemoryLayout<Int32>.size
@@ -197,9 +198,12 @@ enum AVX512 {
     /// Whether the entry points forward here: checked on every call, so a plain stored Bool.
     static let enabled = KernelPath.active == .avx512
 
+    /// The same case in the variant's `WeightFormat`. Both enums are compiled from one declaration,
+    /// so their layouts agree (KernelPathTests checks every case); a cast saves a call per row
+    /// that `init(rawValue:)` across modules would cost.
     @inline(__always)
     static func format(_ format: WeightFormat) -> KernelsAVX512.WeightFormat {
-        KernelsAVX512.WeightFormat(rawValue: format.rawValue)!
+        unsafeBitCast(format, to: KernelsAVX512.WeightFormat.self)
     }
 
     static func dot(_ format: WeightFormat, _ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {

@@ -87,6 +87,16 @@ struct KernelCopy: Sendable, CustomStringConvertible {
         #expect(KernelPath.active == KernelPath.choose(request: requested).0)
     }
 
+    #if canImport(KernelsAVX512)
+    /// `AVX512.format` casts between the two copies of `WeightFormat`.
+    @Test func theVariantsFormatsCastCaseForCase() {
+        #expect(Kernels.WeightFormat.allCases.count == KernelsAVX512.WeightFormat.allCases.count)
+        for format in Kernels.WeightFormat.allCases {
+            #expect(AVX512.format(format).rawValue == format.rawValue, "\(format)")
+        }
+    }
+    #endif
+
     @Test func cpuinfoFlagsParse() {
         let zen4 = "fpu vme sse2 fma cx16 movbe popcnt f16c abm bmi1 avx2 bmi2 avx512f avx512dq avx512cd avx512bw avx512vl avx512_vnni gfni"
         let features = CPUFeatures(cpuinfoFlags: zen4)
