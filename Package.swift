@@ -1,12 +1,48 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// Kernels (and the model code that runs per element) are compiled for the build
-// machine's CPU: without a target CPU, Swift emits baseline x86-64 where a SIMD
-// FMA becomes a libcall (50x slower). See ../shared/specs/swift-kernels.md §1.
+// Kernels (and the model code that runs per element) need a target CPU: without one, Swift emits
+// baseline x86-64 where a SIMD FMA becomes a libcall (50x slower). See ../shared/specs/swift-kernels.md §1.
+// On x86-64 the baseline is Haswell (x86-64-v3: AVX2, FMA, F16C), so one build runs on any AVX2 machine;
+// `KernelsAVX512` compiles the same kernel sources again for AVX-512 VNNI, and `Kernels` picks one of
+// the two at run time (Sources/Kernels/CPU.swift). Other architectures get the generic baseline.
+#if arch(x86_64)
+let targetCPUFlags = ["-Xcc", "-march=haswell"]
+#else
+let targetCPUFlags: [String] = []
+#endif
 let hotLoopFlags: [SwiftSetting] = [
-    .unsafeFlags(["-Xcc", "-march=native", "-Xllvm", "-unroll-threshold=500"]),
+    .unsafeFlags(targetCPUFlags + ["-Xllvm", "-unroll-threshold=500"]),
 ]
+
+// The AVX-512 VNNI variant: exactly the features Intel Ice Lake/Cascade Lake and later and AMD Zen 4
+// and later share, and exactly what `CPUFeatures` checks before choosing it.
+let avx512Flags: [SwiftSetting] = [
+    .unsafeFlags(["-Xcc", "-march=haswell", "-Xcc", "-mavx512f", "-Xcc", "-mavx512cd", "-Xcc", "-mavx512bw",
+                  "-Xcc", "-mavx512dq", "-Xcc", "-mavx512vl", "-Xcc", "-mavx512vnni",
+                  "-Xllvm", "-unroll-threshold=500"]),
+    .define("KERNELS_VARIANT"),
+    .define("AVX512VNNI"),
+]
+
+// LLVM's x86 vector intrinsics as Swift functions (`-parse-stdlib` makes `Builtin` visible). They are
+// `@_transparent`, so they compile into their callers for the callers' CPU; the AVX-512 ones live in
+// their own module, built with the variant's flags and imported only by the variant.
+let intrinsicFlags: [SwiftSetting] = [.unsafeFlags(["-parse-stdlib"] + targetCPUFlags)]
+
+#if arch(x86_64)
+let kernelVariants: [Target] = [
+    // Sources/KernelsAVX512/Kernels is a symlink to Sources/Kernels: the same files, compiled again.
+    .target(name: "SIMDIntrinsicsVNNI", dependencies: ["SIMDIntrinsics"],
+            swiftSettings: [.unsafeFlags(["-parse-stdlib"])] + avx512Flags),
+    .target(name: "KernelsAVX512", dependencies: ["SIMDIntrinsics", "SIMDIntrinsicsVNNI"],
+            exclude: ["Kernels/CPU.swift"], swiftSettings: avx512Flags),
+]
+let kernelVariantNames: [Target.Dependency] = ["KernelsAVX512"]
+#else
+let kernelVariants: [Target] = []
+let kernelVariantNames: [Target.Dependency] = []
+#endif
 
 let package = Package(
     name: "Kinglet",
@@ -25,10 +61,8 @@ let package = Package(
     ],
     targets: [
         .target(name: "GGUF"),
-        // LLVM's x86 vector intrinsics as Swift functions (`-parse-stdlib` makes `Builtin` visible).
-        .target(name: "SIMDIntrinsics", swiftSettings: [.unsafeFlags(["-parse-stdlib", "-Xcc", "-march=native"])]),
-        .target(name: "Kernels", dependencies: ["SIMDIntrinsics"],
-                swiftSettings: hotLoopFlags + [.define("AVX512VNNI")]),
+        .target(name: "SIMDIntrinsics", swiftSettings: intrinsicFlags),
+        .target(name: "Kernels", dependencies: ["SIMDIntrinsics"] + kernelVariantNames, swiftSettings: hotLoopFlags),
         .target(name: "Tokenizers", dependencies: ["GGUF"]),
         .target(name: "Templates"),
         .target(name: "Models", dependencies: ["GGUF", "Kernels"], swiftSettings: hotLoopFlags),
@@ -51,14 +85,14 @@ let package = Package(
         ),
         .executableTarget(
             name: "kinglet",
-            dependencies: ["Kinglet", "KingletServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Kinglet", "KingletServer", "Kernels", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // What several test targets share: a seeded generator and the Python references.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // Counts heap allocations by interposing malloc in the test binary (Linux).
         .target(name: "MallocCounter", path: "Tests/MallocCounter"),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "TestSupport"]),
-        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"], swiftSettings: hotLoopFlags),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"] + kernelVariantNames, swiftSettings: hotLoopFlags),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "GGUF", "TestSupport"]),
         .testTarget(name: "TemplatesTests", dependencies: ["Templates", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "GGUF", "Kernels", "TestSupport"]),
@@ -71,5 +105,5 @@ let package = Package(
             ],
             exclude: ["Server/openai_client_checks.py", "Server/raw_http_checks.py", "Server/disconnect_checks.py"]
         ),
-    ]
+    ] + kernelVariants
 )

@@ -8,6 +8,9 @@ public enum Dot {
     /// summation order differs, so results agree with ggml to float rounding, not bit for bit.
     /// Quantized activations must come from `Quantize.row` (int8 quants never −128).
     public static func dot(_ format: WeightFormat, _ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
+        #if canImport(KernelsAVX512) && !KERNELS_VARIANT
+        if AVX512.enabled { return AVX512.dot(format, weights, activations, count: count) }
+        #endif
         assert(count % format.blockSize == 0, "\(format): \(count) weights is not a multiple of the block size")
         return format.block.dot(weights, activations, count: count)
     }
@@ -18,6 +21,12 @@ public enum Dot {
     public static func dots(_ format: WeightFormat, _ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer,
                             activationStride: Int, tokens: Int, count: Int,
                             into out: UnsafeMutablePointer<Float>, outputStride: Int) {
+        #if canImport(KernelsAVX512) && !KERNELS_VARIANT
+        if AVX512.enabled {
+            return AVX512.dots(format, weights, activations, activationStride: activationStride, tokens: tokens,
+                               count: count, into: out, outputStride: outputStride)
+        }
+        #endif
         assert(count % format.blockSize == 0, "\(format): \(count) weights is not a multiple of the block size")
         format.block.dots(weights, activations, activationStride: activationStride, tokens: tokens, count: count,
                             into: out, outputStride: outputStride)
@@ -30,6 +39,13 @@ public enum Dot {
     public static func tile(_ format: WeightFormat, _ weights: UnsafeRawPointer, rowBytes: Int, rows: Int,
                             _ activations: UnsafeRawPointer, activationStride: Int, tokens: Int, count: Int,
                             into out: UnsafeMutablePointer<Float>, outputStride: Int) {
+        #if canImport(KernelsAVX512) && !KERNELS_VARIANT
+        if AVX512.enabled {
+            return AVX512.tile(format, weights, rowBytes: rowBytes, rows: rows, activations,
+                               activationStride: activationStride, tokens: tokens, count: count, into: out,
+                               outputStride: outputStride)
+        }
+        #endif
         assert(count % format.blockSize == 0, "\(format): \(count) weights is not a multiple of the block size")
         format.block.tile(weights, rowBytes: rowBytes, rows: rows, activations, activationStride: activationStride,
                           tokens: tokens, count: count, into: out, outputStride: outputStride)

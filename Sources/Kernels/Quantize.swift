@@ -19,6 +19,9 @@ public enum Quantize {
     /// ggml's `quantize_row_q8_0_ref`, `quantize_row_q8_1_ref` and `quantize_row_q8_K_ref` bit for bit.
     public static func row(_ x: UnsafePointer<Float>, count: Int, to format: WeightFormat, _ dst: UnsafeMutableRawPointer,
                            style: Style = .reference) {
+        #if canImport(KernelsAVX512) && !KERNELS_VARIANT
+        if AVX512.enabled { AVX512.quantize(x, count: count, to: format, dst, style: style); return }
+        #endif
         precondition(count % format.blockSize == 0, "\(format): \(count) values is not a multiple of the block size")
         switch format {
         case .q8_0: Q8_0.quantize(x, dst, count: count, style: style)

@@ -2,9 +2,9 @@
 //
 // This module is compiled with `-parse-stdlib`, which makes `Builtin.int_x86_*` callable
 // (see ../shared/specs/swift-kernels.md §1 and §7.3b). Each function is `@_transparent`, so it
-// is inlined into the caller and compiled for the caller's target CPU: a caller must only use
-// the AVX-512 ones in code built for AVX-512 (the `Kernels` AVX-512 variant), never in the
-// AVX2 baseline. Plain `@inline(__always)` is not honoured across this boundary.
+// is inlined into the caller and compiled for the caller's target CPU (Haswell, AVX2, at least).
+// The AVX-512 ones are in `SIMDIntrinsicsVNNI`. Plain `@inline(__always)` is not honoured
+// across this boundary.
 import Swift
 
 #if arch(x86_64)
@@ -12,16 +12,6 @@ import Swift
 /// x86 SIMD instructions the quantized kernels need and that LLVM does not pattern-match
 /// from ordinary Swift.
 public enum X86 {
-    /// `vpdpbusd` (AVX-512 VNNI, 256-bit): lane k of `acc` plus Σ_{i<4} u[4k+i]·s[4k+i],
-    /// unsigned bytes times signed bytes, without saturation.
-    @_transparent
-    public static func dpbusd(_ acc: SIMD8<Int32>, _ u: SIMD32<UInt8>, _ s: SIMD32<Int8>) -> SIMD8<Int32> {
-        let a = unsafeBitCast(u, to: SIMD8<Int32>.self), b = unsafeBitCast(s, to: SIMD8<Int32>.self)
-        var r = SIMD8<Int32>()
-        r._storage._value = Builtin.int_x86_avx512_vpdpbusd_256(acc._storage._value, a._storage._value, b._storage._value)
-        return r
-    }
-
     /// `vpmaddubsw` (AVX2): lane k = u[2k]·s[2k] + u[2k+1]·s[2k+1] as Int16, *saturating*.
     @_transparent
     public static func maddubs(_ u: SIMD32<UInt8>, _ s: SIMD32<Int8>) -> SIMD16<Int16> {

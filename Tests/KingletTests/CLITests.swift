@@ -199,7 +199,7 @@ import Testing
         let result = try TestEnvironment.runKinglet(["info", "-m", model])
         #expect(result.status == 0, "\(result.err)")
         for fragment in ["qwen2", "Q5_0", "Q4_K", "Q6_K", "Q8_0", "F32", "151936", "gpt2", "qwen2", "24", "896",
-                         "32768", "KV cache", "468.6 MiB"] {
+                         "32768", "KV cache", "468.6 MiB", "kernels"] {
             #expect(result.out.contains(fragment), "info lacks \(fragment):\n\(result.out)")
         }
     }

@@ -1,4 +1,7 @@
 import SIMDIntrinsics
+#if AVX512VNNI
+import SIMDIntrinsicsVNNI
+#endif
 
 // Building blocks shared by the format kernels. They are written in the shapes that
 // ../shared/specs/swift-kernels.md measured to compile well under `-Xllvm -unroll-threshold=500`:

@@ -16,6 +16,12 @@ extension Ops {
         length: Int, headDimension: Int, scale: Float,
         scores: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>
     ) {
+        #if canImport(KernelsAVX512) && !KERNELS_VARIANT
+        if AVX512.enabled {
+            return AVX512.attend(query: query, keys: keys, values: values, rowStride: rowStride, length: length,
+                                 headDimension: headDimension, scale: scale, scores: scores, output: output)
+        }
+        #endif
         let wide = headDimension & ~15   // dimensions handled 16 at a time; the rest one by one
         withUnsafeTemporaryAllocation(of: Float.self, capacity: headDimension) { buffer in
             let q = buffer.baseAddress!

@@ -13,6 +13,9 @@ extension Ops {
         _ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
         count: Int, rows: Int = 1, epsilon: Float
     ) {
+        #if canImport(KernelsAVX512) && !KERNELS_VARIANT
+        if AVX512.enabled { AVX512.rmsNorm(x, weight: weight, y, count: count, rows: rows, epsilon: epsilon); return }
+        #endif
         for r in 0..<rows {
             let xr = x + r &* count, yr = y + r &* count
             var sum: Double = 0
@@ -38,6 +41,9 @@ extension Ops {
     /// `gate[i] = silu(gate[i]) · up[i]`: the SwiGLU activation, with silu(g) = g / (1 + e⁻ᵍ)
     /// computed 16 at a time with `Lanes.exp`, as ggml's `ggml_vec_swiglu_f32` does.
     public static func swiGLU(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, count: Int) {
+        #if canImport(KernelsAVX512) && !KERNELS_VARIANT
+        if AVX512.enabled { AVX512.swiGLU(gate, up, count: count); return }
+        #endif
         let g = UnsafeMutableRawPointer(gate), u = UnsafeRawPointer(up)
         var i = 0
         while i &+ 16 <= count {
@@ -94,6 +100,9 @@ extension Ops {
     /// In-place softmax of `count` values, as ggml's `ggml_vec_soft_max_f32`: exponentials 16 at a
     /// time with `Lanes.exp` (the tail with `expf`), each group's float sum added to a Double.
     public static func softmax(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        #if canImport(KernelsAVX512) && !KERNELS_VARIANT
+        if AVX512.enabled { AVX512.softmax(x, count: count); return }
+        #endif
         let raw = UnsafeMutableRawPointer(x)
         var maximum = -Float.infinity
         var i = 0

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GGUF
+import enum Kernels.KernelPath
 import Kinglet
 
 extension KingletCommand {
@@ -54,6 +55,7 @@ extension KingletCommand {
             } catch {
                 rows.append(("status", "cannot run: \(error.description)"))
             }
+            rows.append(("kernels", "\(KernelPath.active.rawValue) (\(KernelPath.active.description))"))
             let width = rows.map(\.0.count).max() ?? 0
             for (key, value) in rows {
                 writeOut(key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value + "\n")
