@@ -235,11 +235,12 @@ enum AVX512 {
         KernelsAVX512.Quantize.row(x, count: count, to: self.format(format), dst, style: style)
     }
 
-    static func attend(query: UnsafePointer<Float>, keys: UnsafePointer<Float16>, values: UnsafePointer<Float16>,
-                       rowStride: Int, length: Int, headDimension: Int, scale: Float,
+    static func attend(query: UnsafePointer<Float>, heads: Int, keys: UnsafePointer<Float16>,
+                       values: UnsafePointer<Float16>, rowStride: Int, length: Int, headDimension: Int, scale: Float,
                        scores: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>) {
-        KernelsAVX512.Ops.attend(query: query, keys: keys, values: values, rowStride: rowStride, length: length,
-                                 headDimension: headDimension, scale: scale, scores: scores, output: output)
+        KernelsAVX512.Ops.attend(query: query, heads: heads, keys: keys, values: values, rowStride: rowStride,
+                                 length: length, headDimension: headDimension, scale: scale, scores: scores,
+                                 output: output)
     }
 
     static func rmsNorm(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,

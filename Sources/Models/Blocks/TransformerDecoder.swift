@@ -245,21 +245,28 @@ final class TransformerDecoder: Architecture {
         if let bias { Ops.addBias(out, bias, count: w.rows, rows: tokens) }
     }
 
-    /// Each (token, query head) pair attends over its sequence's cache up to its own position,
-    /// from `window - 1` positions back when the layer has a window.
+    /// Each token's query heads attend over its sequence's cache up to its own position, from
+    /// `window - 1` positions back when the layer has a window. The heads sharing a key/value
+    /// head go together (the cache is read once for all of them), split into as many parts as
+    /// it takes to keep every thread busy.
     private func attention(_ batch: Batch, layer: Int, window: Int?, cache: KVCache) {
         let s = shape
-        scratch.reserveScores(cache.capacity * pool.threads)
+        let groupSize = s.headCount / s.kvHeadCount
+        let groups = batch.count * s.kvHeadCount
+        let parts = min(groupSize, max(1, (pool.threads + groups - 1) / groups))
+        let headsPerPart = (groupSize + parts - 1) / parts
+        scratch.reserveScores(pool.threads * Ops.attentionScratch(heads: headsPerPart, length: cache.capacity,
+                                                                  headDimension: s.headDimension))
         batch.withUnsafeEntries { positions, sequences in
             pool.run(AttentionWork(
                 shape: s, layer: layer, window: window ?? Int.max, cache: cache, scratch: scratch,
-                positions: positions, sequences: sequences, tokens: batch.count,
+                positions: positions, sequences: sequences, tokens: batch.count, headsPerPart: headsPerPart,
                 scale: options.attentionScale ?? 1 / Float(s.headDimension).squareRoot()))
         }
     }
 
-    /// The attention region: (token, query head) pairs split between the threads, each thread
-    /// with its own row of score scratch.
+    /// The attention region: (token, key/value head, part of its query heads) tasks split
+    /// between the threads, each thread with its own score scratch.
     private struct AttentionWork: ParallelWork {
         let shape: ModelShape
         let layer: Int
@@ -269,23 +276,28 @@ final class TransformerDecoder: Architecture {
         let positions: UnsafeBufferPointer<Int>
         let sequences: UnsafeBufferPointer<Int>
         let tokens: Int
+        let headsPerPart: Int
         let scale: Float
 
         func run(thread: Int, threads: Int) {
             let s = shape, x = scratch
             let qDim = s.headCount * s.headDimension, kvDim = s.kvDimension
             let groupSize = s.headCount / s.kvHeadCount
-            let scores = x.scores + thread * cache.capacity
-            for task in WorkerPool.share(of: tokens * s.headCount, thread: thread, threads: threads) {
-                let i = task / s.headCount, head = task % s.headCount
-                let kvHead = head / groupSize, sequence = sequences[i], position = positions[i]
+            let parts = (groupSize + headsPerPart - 1) / headsPerPart
+            let scores = x.scores + thread * Ops.attentionScratch(heads: headsPerPart, length: cache.capacity,
+                                                                  headDimension: s.headDimension)
+            for task in WorkerPool.share(of: tokens * s.kvHeadCount * parts, thread: thread, threads: threads) {
+                let i = task / (s.kvHeadCount * parts), kvHead = (task / parts) % s.kvHeadCount
+                let firstHead = kvHead * groupSize + (task % parts) * headsPerPart
+                let heads = min(headsPerPart, (kvHead + 1) * groupSize - firstHead)
+                let sequence = sequences[i], position = positions[i]
                 let first = window == Int.max ? 0 : max(0, position - window + 1)
                 Ops.attend(
-                    query: x.q + i * qDim + head * s.headDimension,
+                    query: x.q + i * qDim + firstHead * s.headDimension, heads: heads,
                     keys: cache.keys(layer: layer, sequence: sequence) + first * kvDim + kvHead * s.headDimension,
                     values: cache.values(layer: layer, sequence: sequence) + first * kvDim + kvHead * s.headDimension,
                     rowStride: kvDim, length: position + 1 - first, headDimension: s.headDimension,
-                    scale: scale, scores: scores, output: x.attention + i * qDim + head * s.headDimension)
+                    scale: scale, scores: scores, output: x.attention + i * qDim + firstHead * s.headDimension)
             }
         }
     }
@@ -298,7 +310,7 @@ final class TransformerDecoder: Architecture {
         // parallel regions write disjoint slices.
         let maxBatch: Int
         let residual, normed, q, k, v, attention, gate, up: UnsafeMutablePointer<Float>
-        private(set) var scores: UnsafeMutablePointer<Float>   // [threads, context capacity]
+        private(set) var scores: UnsafeMutablePointer<Float>   // per thread: `Ops.attentionScratch` for its heads
         private var scoreCount = 0
         let activations = ActivationScratch()
         private var all: [UnsafeMutablePointer<Float>] = []

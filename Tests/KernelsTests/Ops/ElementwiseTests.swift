@@ -2,6 +2,7 @@
 import Foundation
 @testable import Kernels
 import Testing
+import TestSupport
 
 @Suite struct ElementwiseTests {
     let x: [Float] = (0..<16).map { Float(sin(Double($0) * 1.3)) * 2 }
@@ -83,7 +84,7 @@ import Testing
         let query: [Float] = [0.5, -1, 0.25, 2]
         let keys: [Float16] = (0..<(length * stride)).map { Float16(sin(Float($0))) }
         let values: [Float16] = (0..<(length * stride)).map { Float16(cos(Float($0))) }
-        var scores = [Float](repeating: 0, count: length)
+        var scores = [Float](repeating: 0, count: Ops.attentionScratch(heads: 1, length: length, headDimension: d))
         var out = [Float](repeating: 0, count: d)
         Ops.attend(query: query, keys: keys, values: values, rowStride: stride, length: length, headDimension: d,
                    scale: 0.5, scores: &scores, output: &out)
@@ -93,6 +94,28 @@ import Testing
             let expected = (0..<length).reduce(0.0) { $0 + exp(s[$1] - m) / total * Double(values[$1 * stride + i]) }
             // Float16 rounding of the query and the weights, as in llama.cpp.
             #expect(abs(Double(out[i]) - expected) < 2e-3)
+        }
+    }
+
+    /// Several query heads over one key/value head give each head exactly what it gets alone,
+    /// across the chunk boundary and with dimensions that are not a multiple of 16.
+    @Test(arguments: [64, 72])
+    func groupedHeadsEqualOneHeadAtATime(headDimension d: Int) {
+        var rng = SplitMix64(seed: 0xA77E + UInt64(d))
+        let heads = 7, length = 150, stride = d * 2
+        let queries = (0..<(heads * d)).map { _ in rng.float() }
+        let keys = (0..<(length * stride)).map { _ in Float16(rng.float()) }
+        let values = (0..<(length * stride)).map { _ in Float16(rng.float()) }
+        var scratch = [Float](repeating: 0, count: Ops.attentionScratch(heads: heads, length: length, headDimension: d))
+        var together = [Float](repeating: .nan, count: heads * d)
+        Ops.attend(query: queries, heads: heads, keys: keys, values: values, rowStride: stride, length: length,
+                   headDimension: d, scale: 0.125, scores: &scratch, output: &together)
+        for h in 0..<heads {
+            var alone = [Float](repeating: .nan, count: d)
+            let query = Array(queries[(h * d)..<((h + 1) * d)])
+            Ops.attend(query: query, keys: keys, values: values, rowStride: stride, length: length,
+                       headDimension: d, scale: 0.125, scores: &scratch, output: &alone)
+            #expect(alone.map(\.bitPattern) == together[(h * d)..<((h + 1) * d)].map(\.bitPattern), "head \(h)")
         }
     }
 }
