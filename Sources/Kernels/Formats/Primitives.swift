@@ -69,6 +69,14 @@ enum Lanes {
         return w
     }
 
+    /// Every lane rounded to Float16 and back (`vcvtps2ph` then `vcvtph2ps`).
+    @inline(__always)
+    static func roundedToHalf(_ v: SIMD16<Float>) -> SIMD16<Float> {
+        var f = SIMD16<Float>()
+        for k in 0..<16 { f[k] = Float(Float16(v[k])) }
+        return f
+    }
+
     @inline(__always)
     static func floats(_ v: SIMD8<Int32>) -> SIMD8<Float> {
         var f = SIMD8<Float>()

@@ -51,7 +51,14 @@ extension Ops {
             let p = scores + h &* length
             softmax(p, count: length)
             // The weights are rounded to Float16 before they meet the values.
-            for j in 0..<length { p[j] = Float(Float16(p[j])) }
+            let raw = UnsafeMutableRawPointer(p)
+            var j = 0
+            while j &+ 16 <= length {
+                let v = raw.loadUnaligned(fromByteOffset: j &* 4, as: SIMD16<Float>.self)
+                raw.storeBytes(of: Lanes.roundedToHalf(v), toByteOffset: j &* 4, as: SIMD16<Float>.self)
+                j &+= 16
+            }
+            while j < length { p[j] = Float(Float16(p[j])); j &+= 1 }
         }
         output.initialize(repeating: 0, count: heads &* headDimension)
         start = 0
