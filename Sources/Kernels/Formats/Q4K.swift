@@ -71,8 +71,7 @@ enum Q4K: RegisterSuperBlock {
     /// A super-block in registers: its 8 sub-blocks of quants, each sub-block's scale
     /// broadcast to 16 lanes, the mins as lanes, and the two fp16 scales.
     struct Unpacked {
-        var q0, q1, q2, q3, q4, q5, q6, q7: SIMD32<UInt8>
-        var s0, s1, s2, s3, s4, s5, s6, s7: SIMD16<Int16>
+        var runs: ScaledRuns
         var mins: SIMD8<Int32>
         var d, dmin: Float
     }
@@ -90,10 +89,10 @@ enum Q4K: RegisterSuperBlock {
         let both = SIMD16<Int16>(lowHalf: wide, highHalf: wide)
         @inline(__always) func scale(_ j: Int) -> SIMD16<Int16> { ByteDot.broadcast(both, lane: j) }
         let (q0, q1) = nibbles(0), (q2, q3) = nibbles(1), (q4, q5) = nibbles(2), (q6, q7) = nibbles(3)
-        return Unpacked(q0: q0, q1: q1, q2: q2, q3: q3, q4: q4, q5: q5, q6: q6, q7: q7,
-                        s0: scale(0), s1: scale(1), s2: scale(2), s3: scale(3),
-                        s4: scale(4), s5: scale(5), s6: scale(6), s7: scale(7),
-                        mins: lanes(mins), d: loadHalf(x, 0), dmin: loadHalf(x, 2))
+        let scaled = ScaledRuns(q0: q0, q1: q1, q2: q2, q3: q3, q4: q4, q5: q5, q6: q6, q7: q7,
+                              s0: scale(0), s1: scale(1), s2: scale(2), s3: scale(3),
+                              s4: scale(4), s5: scale(5), s6: scale(6), s7: scale(7))
+        return Unpacked(runs: scaled, mins: lanes(mins), d: loadHalf(x, 0), dmin: loadHalf(x, 2))
     }
 
     /// `ggml_vec_dot_q4_K_q8_K` for one super-block: d_a·(d·Σ_j sc_j·Σ q·y − dmin·Σ_j m_j·Σ y),
@@ -101,20 +100,7 @@ enum Q4K: RegisterSuperBlock {
     @inline(__always)
     static func accumulate(_ u: Unpacked, _ y: UnsafeRawPointer, into acc: inout SIMD8<Float>,
                            offsets: inout SIMD8<Float>) {
-        @inline(__always) func q8(_ j: Int) -> SIMD32<Int8> {
-            y.loadUnaligned(fromByteOffset: 4 &+ 32 &* j, as: SIMD32<Int8>.self)
-        }
-        // Four independent integer chains (exact, so the order is free): one long chain of
-        // dependent `vpdpwssd`s would wait on each one's latency.
-        var i0 = ByteDot.scaledLanes(SIMD8(), u.q0, q8(0), u.s0)
-        var i1 = ByteDot.scaledLanes(SIMD8(), u.q1, q8(1), u.s1)
-        var i2 = ByteDot.scaledLanes(SIMD8(), u.q2, q8(2), u.s2)
-        var i3 = ByteDot.scaledLanes(SIMD8(), u.q3, q8(3), u.s3)
-        i0 = ByteDot.scaledLanes(i0, u.q4, q8(4), u.s4)
-        i1 = ByteDot.scaledLanes(i1, u.q5, q8(5), u.s5)
-        i2 = ByteDot.scaledLanes(i2, u.q6, q8(6), u.s6)
-        i3 = ByteDot.scaledLanes(i3, u.q7, q8(7), u.s7)
-        let isum = (i0 &+ i1) &+ (i2 &+ i3)
+        let isum = u.runs.sums(y + 4)
         let ySums = Lanes.pairSums(y.loadUnaligned(fromByteOffset: 260, as: SIMD8<Int32>.self))
         let dy = y.loadUnaligned(as: Float.self)
         acc = acc.addingProduct(Lanes.floats(isum), SIMD8(repeating: dy * u.d))

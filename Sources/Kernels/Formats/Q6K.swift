@@ -58,8 +58,7 @@ enum Q6K: ByteUnpacking, RegisterSuperBlock {
     /// A super-block in registers: its quants (0…63) in eight runs of 32, the two group scales of
     /// each run spread over its 16 pair lanes, all 16 scales as Int16, and d.
     struct Unpacked {
-        var q0, q1, q2, q3, q4, q5, q6, q7: SIMD32<UInt8>
-        var s0, s1, s2, s3, s4, s5, s6, s7: SIMD16<Int16>
+        var runs: ScaledRuns
         var scales: SIMD16<Int16>
         var d: Float
     }
@@ -88,10 +87,10 @@ enum Q6K: ByteUnpacking, RegisterSuperBlock {
                           highHalf: ByteDot.broadcast(half, lane: k &+ 1).highHalf)
         }
         let (q0, q1, q2, q3) = runs(0), (q4, q5, q6, q7) = runs(1)
-        return Unpacked(q0: q0, q1: q1, q2: q2, q3: q3, q4: q4, q5: q5, q6: q6, q7: q7,
-                        s0: pair(0), s1: pair(1), s2: pair(2), s3: pair(3),
-                        s4: pair(4), s5: pair(5), s6: pair(6), s7: pair(7),
-                        scales: scales, d: loadHalf(x, 208))
+        let scaled = ScaledRuns(q0: q0, q1: q1, q2: q2, q3: q3, q4: q4, q5: q5, q6: q6, q7: q7,
+                              s0: pair(0), s1: pair(1), s2: pair(2), s3: pair(3),
+                              s4: pair(4), s5: pair(5), s6: pair(6), s7: pair(7))
+        return Unpacked(runs: scaled, scales: scales, d: loadHalf(x, 208))
     }
 
     /// `ggml_vec_dot_q6_K_q8_K` for one super-block: d·d_a·Σ_g sc_g·(Σ q·y − 32·Σ y), with Σ y
@@ -99,20 +98,7 @@ enum Q6K: ByteUnpacking, RegisterSuperBlock {
     @inline(__always)
     static func accumulate(_ u: Unpacked, _ y: UnsafeRawPointer, into acc: inout SIMD8<Float>,
                            offsets: inout SIMD8<Float>) {
-        @inline(__always) func q8(_ c: Int) -> SIMD32<Int8> {
-            y.loadUnaligned(fromByteOffset: 4 &+ 32 &* c, as: SIMD32<Int8>.self)
-        }
-        // Four independent integer chains (exact, so the order is free): one long chain of
-        // dependent `vpdpwssd`s would wait on each one's latency.
-        var i0 = ByteDot.scaledLanes(SIMD8(), u.q0, q8(0), u.s0)
-        var i1 = ByteDot.scaledLanes(SIMD8(), u.q1, q8(1), u.s1)
-        var i2 = ByteDot.scaledLanes(SIMD8(), u.q2, q8(2), u.s2)
-        var i3 = ByteDot.scaledLanes(SIMD8(), u.q3, q8(3), u.s3)
-        i0 = ByteDot.scaledLanes(i0, u.q4, q8(4), u.s4)
-        i1 = ByteDot.scaledLanes(i1, u.q5, q8(5), u.s5)
-        i2 = ByteDot.scaledLanes(i2, u.q6, q8(6), u.s6)
-        i3 = ByteDot.scaledLanes(i3, u.q7, q8(7), u.s7)
-        var isum = (i0 &+ i1) &+ (i2 &+ i3)
+        var isum = u.runs.sums(y + 4)
         let bsums = y.loadUnaligned(fromByteOffset: 260, as: SIMD16<Int16>.self)
         isum &-= ByteDot.pairProducts(bsums, u.scales) &<< 5
         acc = acc.addingProduct(Lanes.floats(isum), SIMD8(repeating: y.loadUnaligned(as: Float.self) * u.d))

@@ -51,3 +51,29 @@ extension RegisterSuperBlock {
         }
     }
 }
+
+/// A super-block's 256 unsigned quants in eight runs of 32, each with the Int16 scales of its
+/// sixteen pair lanes (what `ByteDot.scaledLanes` takes).
+struct ScaledRuns {
+    var q0, q1, q2, q3, q4, q5, q6, q7: SIMD32<UInt8>
+    var s0, s1, s2, s3, s4, s5, s6, s7: SIMD16<Int16>
+
+    /// Σ scale·q·y over the runs as eight Int32 lanes, `y` being a Q8_K block's 256 quants.
+    @inline(__always)
+    func sums(_ y: UnsafeRawPointer) -> SIMD8<Int32> {
+        @inline(__always) func q8(_ run: Int) -> SIMD32<Int8> {
+            y.loadUnaligned(fromByteOffset: 32 &* run, as: SIMD32<Int8>.self)
+        }
+        // Four independent integer chains (exact, so the order is free): one long chain of
+        // dependent `vpdpwssd`s would wait on each one's latency.
+        var i0 = ByteDot.scaledLanes(SIMD8(), q0, q8(0), s0)
+        var i1 = ByteDot.scaledLanes(SIMD8(), q1, q8(1), s1)
+        var i2 = ByteDot.scaledLanes(SIMD8(), q2, q8(2), s2)
+        var i3 = ByteDot.scaledLanes(SIMD8(), q3, q8(3), s3)
+        i0 = ByteDot.scaledLanes(i0, q4, q8(4), s4)
+        i1 = ByteDot.scaledLanes(i1, q5, q8(5), s5)
+        i2 = ByteDot.scaledLanes(i2, q6, q8(6), s6)
+        i3 = ByteDot.scaledLanes(i3, q7, q8(7), s7)
+        return (i0 &+ i1) &+ (i2 &+ i3)
+    }
+}
