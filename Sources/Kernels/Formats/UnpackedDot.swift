@@ -11,77 +11,14 @@ protocol SuperBlockDot: ByteUnpacking {
     static func blockDot(_ block: UnsafeRawPointer, _ activations: UnsafeRawPointer, _ quants: UnsafeRawPointer) -> SIMD16<Float>
 }
 
-/// Row dot products for the formats whose quants are unpacked to bytes first (Q4_0, Q5_0, Q5_1
-/// and the K-quants but Q4_K): unpack a run of blocks into a stack buffer, then run the byte-loop
+/// Row dot products for the formats whose quants are unpacked to bytes first (Q5_1, Q2_K, Q3_K,
+/// Q5_K; Q4_0, Q5_0 and Q8_0 unpack in registers in `SignedBlocks`, Q4_K and Q6_K in
+/// `RegisterSuperBlock`): unpack a run of blocks into a stack buffer, then run the byte-loop
 /// kernels over it. Keeping the unpack and the dot in separate loops matters: in one loop LLVM
 /// forwards the stored vectors into the byte loads and the `vpdpbusd` match is lost (see
 /// Primitives.swift). The formats come in as generic parameters, not closures, so every call
 /// specializes and inlines.
 enum UnpackedDot {
-    /// Σ_b d_w·d_a·Σ q·y against Q8_0 activations, for 32-weight blocks that `F.unpack` writes as
-    /// int8 and that start with their fp16 scale.
-    @inline(__always)
-    static func signed<F: ByteUnpacking>(_: F.Type, _ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, blocks nb: Int) -> Float {
-        var result: Float = 0
-        signed(F.self, weights, activations, activationStride: 0, tokens: 1, blocks: nb, into: &result, outputStride: 0)
-        return result
-    }
-
-    /// `signed` for `tokens` activation rows `activationStride` bytes apart, writing result `t` to
-    /// `out[t * outputStride]`. Each run of blocks is unpacked once for all the tokens; every token
-    /// still sums in the single-row order, so batching never changes a result.
-    @inline(__always)
-    static func signed<F: ByteUnpacking>(
-        _: F.Type, _ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, activationStride: Int, tokens: Int,
-        blocks nb: Int, into out: UnsafeMutablePointer<Float>, outputStride: Int
-    ) {
-        let blockBytes = F.bytesPerBlock
-        withUnsafeTemporaryAllocation(byteCount: Scratch.bytes, alignment: Scratch.alignment) { buffer in
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: tokens) { accumulators in
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: tokens) { tails in
-                    let q = buffer.baseAddress!
-                    let accs = accumulators.baseAddress!, rest = tails.baseAddress!
-                    accs.initialize(repeating: SIMD8<Float>(), count: tokens)
-                    rest.initialize(repeating: 0, count: tokens)
-                    var start = 0
-                    while start < nb {
-                        let n = Swift.min(Scratch.bytes / 32, nb &- start)
-                        let w = weights + start &* blockBytes
-                        var i = 0
-                        while i < n {
-                            F.unpack(w + i &* blockBytes, q + i &* 32)
-                            i &+= 1
-                        }
-                        for t in 0..<tokens {
-                            let a = activations + t &* activationStride + start &* 34
-                            var acc = accs[t], tail = rest[t]
-                            i = 0
-                            while i &+ 8 <= n {
-                                var sums = SIMD8<Int32>()
-                                for k in 0..<8 {
-                                    sums[k] = IntDot.s8x32(q + (i &+ k) &* 32, a + ((i &+ k) &* 34 &+ 2))
-                                }
-                                let scales = loadHalves8(w + i &* blockBytes, offset: 0, stride: blockBytes)
-                                    * loadHalves8(a + i &* 34, offset: 0, stride: 34)
-                                acc = acc.addingProduct(Lanes.floats(sums), scales)
-                                i &+= 8
-                            }
-                            while i < n {
-                                let s = IntDot.s8x32(q + i &* 32, a + (i &* 34 &+ 2))
-                                tail += Float(s) * (loadHalf(w + i &* blockBytes, 0) * loadHalf(a + i &* 34, 0))
-                                i &+= 1
-                            }
-                            accs[t] = acc
-                            rest[t] = tail
-                        }
-                        start &+= n
-                    }
-                    for t in 0..<tokens { out[t &* outputStride] = accs[t].total + rest[t] }
-                }
-            }
-        }
-    }
-
     /// Σ_b (d_w·d_a·Σ q·y + m_w·s_a) against Q8_1 activations, for 32-weight blocks that
     /// `F.unpack` writes as unsigned bytes and that start with fp16 d then fp16 m.
     @inline(__always)
@@ -134,7 +71,7 @@ enum UnpackedDot {
     }
 
     /// `superBlocks` for `tokens` activation rows, unpacking each run of super-blocks once for all
-    /// of them (see the many-token `signed`).
+    /// of them; every token still sums in the single-row order, so batching never changes a result.
     @inline(__always)
     static func superBlocks<F: SuperBlockDot>(
         _: F.Type, _ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, activationStride: Int, tokens: Int,
