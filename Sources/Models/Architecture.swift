@@ -53,9 +53,9 @@ public protocol Architecture: AnyObject {
     func forward(_ batch: Batch, cache: KVCache, logits: UnsafeMutablePointer<Float>) throws(ModelError)
 }
 
-/// A model family that can be loaded from GGUF, registered in `ArchitectureRegistry`.
+/// A model family that can be loaded from a weight source, registered in `ArchitectureRegistry`.
 public protocol ArchitectureFamily: Sendable {
     /// GGUF `general.architecture` values this family loads.
     static var ggufNames: [String] { get }
-    static func load(_ file: GGUFFile, options: LoadOptions) throws(ModelError) -> any Architecture
+    static func load(_ source: any WeightSource, options: LoadOptions) throws(ModelError) -> any Architecture
 }

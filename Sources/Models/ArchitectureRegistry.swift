@@ -11,15 +11,15 @@ public enum ArchitectureRegistry {
         families.first { $0.ggufNames.contains(name) }
     }
 
-    /// Loads the architecture that `file` declares.
+    /// Loads the architecture that `source` declares.
     ///
     /// - Throws: `ModelError.unsupportedArchitecture` naming it when Kinglet does not run it.
-    public static func load(_ file: GGUFFile, options: LoadOptions = LoadOptions()) throws(ModelError) -> any Architecture {
+    public static func load(_ source: any WeightSource, options: LoadOptions = LoadOptions()) throws(ModelError) -> any Architecture {
         let name: String
-        do { name = try file.metadata.string("general.architecture") } catch { throw .file(error) }
+        do { name = try source.metadata.string("general.architecture") } catch { throw .file(error) }
         guard let family = family(named: name) else {
             throw .unsupportedArchitecture(name, supported: supportedNames)
         }
-        return try family.load(file, options: options)
+        return try family.load(source, options: options)
     }
 }

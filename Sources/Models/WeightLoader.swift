@@ -1,33 +1,33 @@
 import GGUF
 import Kernels
 
-/// Typed, shape-checked views of a GGUF file's tensors.
+/// Typed, shape-checked views of a weight source's tensors.
 ///
 /// Matrices are zero-copy views into the mapping. Small vectors (norm weights,
 /// biases) stored as F16/BF16 are widened to Float once and kept in `owned`.
 struct WeightLoader {
-    let file: GGUFFile
+    let source: any WeightSource
     let owned = OwnedBuffers()
 
     /// The matrix `name` with `rows` outputs of `columns` inputs (GGUF dims `[columns, rows]`).
     func matrix(_ name: String, rows: Int, columns: Int) throws(ModelError) -> WeightMatrix {
-        guard let info = file.tensor(named: name) else { throw .missingTensor(name) }
+        guard let info = source.weight(named: name) else { throw .missingTensor(name) }
         return try matrix(info, rows: rows, columns: columns)
     }
 
     func optionalMatrix(_ name: String, rows: Int, columns: Int) throws(ModelError) -> WeightMatrix? {
-        guard let info = file.tensor(named: name) else { return nil }
+        guard let info = source.weight(named: name) else { return nil }
         return try matrix(info, rows: rows, columns: columns)
     }
 
-    private func matrix(_ info: GGUFTensorInfo, rows: Int, columns: Int) throws(ModelError) -> WeightMatrix {
+    private func matrix(_ info: TensorView, rows: Int, columns: Int) throws(ModelError) -> WeightMatrix {
         let expected = [columns, rows]
         let found = info.dimensions.count == 1 ? info.dimensions + [1] : info.dimensions
         guard found == expected else { throw .tensorShape(info.name, expected: expected, found: info.dimensions) }
         guard let format = WeightFormat(rawValue: info.type.rawValue), format != .q8_1, format != .q8_K else {
             throw .unsupportedTensorType(info.name, type: info.type.name)
         }
-        return WeightMatrix(base: file.bytes(of: info).baseAddress!, format: format, rows: rows, columns: columns)
+        return WeightMatrix(base: info.bytes.baseAddress!, format: format, rows: rows, columns: columns)
     }
 
     /// The vector `name` of `count` floats.
@@ -37,11 +37,11 @@ struct WeightLoader {
     }
 
     func optionalVector(_ name: String, count: Int) throws(ModelError) -> UnsafePointer<Float>? {
-        guard let info = file.tensor(named: name) else { return nil }
+        guard let info = source.weight(named: name) else { return nil }
         guard info.elementCount == count, info.dimensions.first == count else {
             throw .tensorShape(name, expected: [count], found: info.dimensions)
         }
-        let bytes = file.bytes(of: info)
+        let bytes = info.bytes
         if info.type == .f32 { return bytes.baseAddress!.assumingMemoryBound(to: Float.self) }
         guard let format = WeightFormat(rawValue: info.type.rawValue), format.blockSize == 1 || count % format.blockSize == 0 else {
             throw .unsupportedTensorType(name, type: info.type.name)

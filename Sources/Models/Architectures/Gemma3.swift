@@ -14,15 +14,15 @@ enum Gemma3: ArchitectureFamily {
     static let globalLayerPeriod = 6
     static let localRopeBase: Float = 10_000
 
-    static func load(_ file: GGUFFile, options: LoadOptions) throws(ModelError) -> any Architecture {
+    static func load(_ source: any WeightSource, options: LoadOptions) throws(ModelError) -> any Architecture {
         let arch = "gemma3"
         let layers: Int, window: Int, softcap: Float?, headDimension: Int?, valueLength: Int?
         do throws(GGUFError) {
-            layers = try file.metadata.integer("\(arch).block_count")
-            window = try file.metadata.integer("\(arch).attention.sliding_window")
-            softcap = try file.metadata.optionalFloat("\(arch).final_logit_softcapping")
-            headDimension = try file.metadata.optionalInteger("\(arch).attention.key_length")
-            valueLength = try file.metadata.optionalInteger("\(arch).attention.value_length")
+            layers = try source.metadata.integer("\(arch).block_count")
+            window = try source.metadata.integer("\(arch).attention.sliding_window")
+            softcap = try source.metadata.optionalFloat("\(arch).final_logit_softcapping")
+            headDimension = try source.metadata.optionalInteger("\(arch).attention.key_length")
+            valueLength = try source.metadata.optionalInteger("\(arch).attention.value_length")
         } catch {
             throw .file(error)
         }
@@ -41,14 +41,14 @@ enum Gemma3: ArchitectureFamily {
         if layers == 62 {
             let embedding: Int, heads: Int
             do throws(GGUFError) {
-                embedding = try file.metadata.integer("\(arch).embedding_length")
-                heads = try file.metadata.integer("\(arch).attention.head_count")
+                embedding = try source.metadata.integer("\(arch).embedding_length")
+                heads = try source.metadata.integer("\(arch).attention.head_count")
             } catch {
                 throw .file(error)
             }
             if heads > 0 { decoder.attentionScale = 1 / Float(embedding / heads).squareRoot() }
         }
         decoder.finalLogitSoftcap = softcap
-        return try TransformerDecoder(file: file, architecture: arch, options: decoder, load: options)
+        return try TransformerDecoder(source: source, architecture: arch, options: decoder, load: options)
     }
 }

@@ -5,7 +5,7 @@ import GGUF
 enum Qwen2: ArchitectureFamily {
     static let ggufNames = ["qwen2"]
 
-    static func load(_ file: GGUFFile, options: LoadOptions) throws(ModelError) -> any Architecture {
-        try TransformerDecoder(file: file, architecture: "qwen2", options: .init(ropeStyle: .neox), load: options)
+    static func load(_ source: any WeightSource, options: LoadOptions) throws(ModelError) -> any Architecture {
+        try TransformerDecoder(source: source, architecture: "qwen2", options: .init(ropeStyle: .neox), load: options)
     }
 }

@@ -6,7 +6,7 @@ import GGUF
 enum Qwen3: ArchitectureFamily {
     static let ggufNames = ["qwen3"]
 
-    static func load(_ file: GGUFFile, options: LoadOptions) throws(ModelError) -> any Architecture {
-        try TransformerDecoder(file: file, architecture: "qwen3", options: .init(ropeStyle: .neox, qkNorm: true), load: options)
+    static func load(_ source: any WeightSource, options: LoadOptions) throws(ModelError) -> any Architecture {
+        try TransformerDecoder(source: source, architecture: "qwen3", options: .init(ropeStyle: .neox, qkNorm: true), load: options)
     }
 }

@@ -72,7 +72,7 @@ final class TransformerDecoder: Architecture {
 
     let name: String
     let shape: ModelShape
-    private let file: GGUFFile                        // keeps the mapping alive
+    private let source: any WeightSource              // keeps the mapping alive
     private let loader: WeightLoader
     private let hyper: DecoderHyperparameters
     private let options: Options
@@ -83,10 +83,10 @@ final class TransformerDecoder: Architecture {
     private let scratch: Scratch
     private let pool: WorkerPool
 
-    init(file: GGUFFile, architecture: String, options: Options, load: LoadOptions) throws(ModelError) {
-        let hyper = try DecoderHyperparameters(file.metadata, architecture: architecture)
+    init(source: any WeightSource, architecture: String, options: Options, load: LoadOptions) throws(ModelError) {
+        let hyper = try DecoderHyperparameters(source.metadata, architecture: architecture)
         let s = hyper.shape
-        let loader = WeightLoader(file: file)
+        let loader = WeightLoader(source: source)
         let qDim = s.headCount * s.headDimension, kvDim = s.kvDimension
         tokenEmbedding = try loader.matrix("token_embd.weight", rows: s.vocabularySize, columns: s.embeddingLength)
         outputNorm = try loader.vector("output_norm.weight", count: s.embeddingLength)
@@ -131,7 +131,7 @@ final class TransformerDecoder: Architecture {
         }
         self.name = architecture
         self.shape = s
-        self.file = file
+        self.source = source
         self.loader = loader
         self.hyper = hyper
         self.options = options

@@ -1,0 +1,53 @@
+import GGUF
+
+/// Where a model's hyperparameters and tensors come from.
+///
+/// A GGUF file is one. A Hugging Face checkpoint directory is another, presented under
+/// GGUF's tensor names and metadata keys (as llama.cpp's converter would write them), so
+/// every architecture reads both through one set of names.
+public protocol WeightSource: AnyObject, Sendable {
+    /// Hyperparameters under GGUF keys (`general.architecture`, `<arch>.block_count`, …).
+    var metadata: GGUFMetadata { get }
+    /// Which conventions the tensors follow where the two formats differ.
+    var layout: TensorLayout { get }
+    /// The tensor named `name` (GGUF naming: `blk.0.attn_q.weight`), viewed in place, or nil.
+    func weight(named name: String) -> TensorView?
+}
+
+/// The places where GGUF files and Hugging Face checkpoints store the same model differently.
+public enum TensorLayout: Sendable {
+    /// As llama.cpp's converter writes them: Llama's q/k rows permuted so RoPE rotates adjacent
+    /// pairs; Qwen3.5 value heads tiled over key heads.
+    case gguf
+    /// As `transformers` stores them: Llama's q/k rows in rotate-half order; Qwen3.5 value heads
+    /// grouped by key head.
+    case huggingFace
+}
+
+/// One tensor of a `WeightSource`: its shape, element type and bytes, valid while the source lives.
+public struct TensorView {
+    public var name: String
+    /// Sizes in GGUF (ggml) order: `dimensions[0]` is the contiguous row length.
+    public var dimensions: [Int]
+    public var type: GGMLType
+    public var bytes: UnsafeRawBufferPointer
+
+    public init(name: String, dimensions: [Int], type: GGMLType, bytes: UnsafeRawBufferPointer) {
+        self.name = name
+        self.dimensions = dimensions
+        self.type = type
+        self.bytes = bytes
+    }
+
+    /// The number of elements: the product of `dimensions`.
+    public var elementCount: Int { dimensions.reduce(1, *) }
+}
+
+extension GGUFFile: WeightSource {
+    public var layout: TensorLayout { .gguf }
+
+    public func weight(named name: String) -> TensorView? {
+        guard let info = tensor(named: name) else { return nil }
+        return TensorView(name: info.name, dimensions: info.dimensions, type: info.type, bytes: bytes(of: info))
+    }
+}
