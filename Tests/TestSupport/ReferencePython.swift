@@ -2,7 +2,8 @@
 import Foundation
 
 /// The virtualenv Python that `scripts/python-env` sets up with the reference packages
-/// (`gguf`, `numpy`, `tokenizers`, `jinja2`, `jsonschema`).
+/// (`gguf`, `numpy`, `tokenizers`, `jinja2`, `jsonschema`, `openai`, and `torch` + `transformers` +
+/// `safetensors` for the tiny random models the architectures are checked against).
 public enum ReferencePython {
     /// `$KINGLET_HOME`, or `~/.cache/kinglet`.
     public static var kingletHome: URL {
