@@ -243,6 +243,14 @@ enum AVX512 {
                                  output: output)
     }
 
+    static func attend(query: UnsafePointer<Float>, heads: Int, keys: UnsafePointer<Float>,
+                       values: UnsafePointer<Float>, rowStride: Int, length: Int, headDimension: Int, scale: Float,
+                       scores: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>) {
+        KernelsAVX512.Ops.attend(query: query, heads: heads, keys: keys, values: values, rowStride: rowStride,
+                                 length: length, headDimension: headDimension, scale: scale, scores: scores,
+                                 output: output)
+    }
+
     static func rmsNorm(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                         count: Int, rows: Int, epsilon: Float) {
         KernelsAVX512.Ops.rmsNorm(x, weight: weight, y, count: count, rows: rows, epsilon: epsilon)

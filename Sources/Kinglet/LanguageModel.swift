@@ -31,13 +31,16 @@ public final class LanguageModel: @unchecked Sendable {
         public var maxBatch: Int
         /// Refuse to load when the memory plan for one context (weights, KV cache, scratch) exceeds this many bytes.
         public var memoryLimit: Int?
+        /// What the key/value cache stores: Float16 (llama.cpp's default) or Float32 (exact, twice the memory).
+        public var cacheElement: KVCache.Element
 
         public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount, contextLength: Int? = nil,
-                    maxBatch: Int = 512, memoryLimit: Int? = nil) {
+                    maxBatch: Int = 512, memoryLimit: Int? = nil, cacheElement: KVCache.Element = .float16) {
             self.threads = threads
             self.contextLength = contextLength
             self.maxBatch = maxBatch
             self.memoryLimit = memoryLimit
+            self.cacheElement = cacheElement
         }
     }
 
@@ -65,7 +68,7 @@ public final class LanguageModel: @unchecked Sendable {
         do { file = try GGUFFile(contentsOf: path) } catch { throw .file(error) }
         do {
             architecture = try ArchitectureRegistry.load(
-                file, options: LoadOptions(threads: options.threads, maxBatch: options.maxBatch))
+                file, options: LoadOptions(threads: options.threads, maxBatch: options.maxBatch, cacheElement: options.cacheElement))
         } catch { throw .model(error) }
         let tokenizer: Tokenizer
         do { tokenizer = try Tokenizer(gguf: file.metadata) } catch { throw .tokenizer(error) }

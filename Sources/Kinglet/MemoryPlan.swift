@@ -32,7 +32,8 @@ extension LanguageModel {
     public func memoryPlan(contextLength: Int? = nil) -> MemoryPlan {
         let context = contextLength ?? self.contextLength
         let s = shape
-        let perPosition = KVCache.bytesPerPosition(layers: s.layerCount, kvDimension: s.kvDimension)
+        let perPosition = KVCache.bytesPerPosition(layers: s.layerCount, kvDimension: s.kvDimension,
+                                                  element: options.cacheElement)
         let batch = options.maxBatch
         let activations = batch * (3 * s.embeddingLength + 2 * s.headCount * s.headDimension
                                    + 2 * s.kvDimension + 2 * s.feedForwardLength) * 4

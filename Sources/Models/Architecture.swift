@@ -23,10 +23,13 @@ public struct LoadOptions: Sendable {
     public var threads: Int
     /// Most tokens one forward pass takes; longer prompts are fed in chunks of this size.
     public var maxBatch: Int
+    /// What the key/value cache stores: Float16 as llama.cpp by default, or Float for exact attention.
+    public var cacheElement: KVCache.Element
 
-    public init(threads: Int = 2, maxBatch: Int = 512) {
+    public init(threads: Int = 2, maxBatch: Int = 512, cacheElement: KVCache.Element = .float16) {
         self.threads = threads
         self.maxBatch = maxBatch
+        self.cacheElement = cacheElement
     }
 }
 

@@ -1,10 +1,20 @@
-/// Keys and values of every attention layer for a fixed number of sequences,
-/// stored as Float16 (llama.cpp's default cache type).
+import Kernels
+
+/// Keys and values of every attention layer for a fixed number of sequences, stored as
+/// Float16 (llama.cpp's default cache type) or as Float (exact; llama.cpp's `-ctk f32 -ctv f32`).
 ///
 /// Layout: `[layer][sequence][position][kvDimension]`, allocated once.
 public final class KVCache: @unchecked Sendable {
     // @unchecked Sendable: the storage is written only by the forward pass of
     // the model that owns it, which its callers serialize.
+
+    /// What the cache stores keys and values as.
+    public enum Element: String, Sendable, CaseIterable {
+        case float16 = "f16"
+        case float32 = "f32"
+
+        public var byteCount: Int { self == .float16 ? 2 : 4 }
+    }
 
     public let layers: Int
     public let sequences: Int
@@ -12,19 +22,21 @@ public final class KVCache: @unchecked Sendable {
     public let capacity: Int
     /// Floats per cached row: key/value heads × head dimension.
     public let kvDimension: Int
-    private let keys: UnsafeMutablePointer<Float16>
-    private let values: UnsafeMutablePointer<Float16>
+    public let element: Element
+    private let keys: UnsafeMutableRawPointer
+    private let values: UnsafeMutableRawPointer
     /// Number of positions filled in each sequence (one past the highest written position).
     public private(set) var lengths: [Int]
 
-    public init(layers: Int, sequences: Int, capacity: Int, kvDimension: Int) {
+    public init(layers: Int, sequences: Int, capacity: Int, kvDimension: Int, element: Element = .float16) {
         self.layers = layers
         self.sequences = sequences
         self.capacity = capacity
         self.kvDimension = kvDimension
-        let count = layers * sequences * capacity * kvDimension
-        keys = .allocate(capacity: max(count, 1))
-        values = .allocate(capacity: max(count, 1))
+        self.element = element
+        let bytes = max(layers * sequences * capacity * kvDimension * element.byteCount, 1)
+        keys = .allocate(byteCount: bytes, alignment: 64)
+        values = .allocate(byteCount: bytes, alignment: 64)
         lengths = Array(repeating: 0, count: sequences)
     }
 
@@ -34,11 +46,11 @@ public final class KVCache: @unchecked Sendable {
     }
 
     /// Bytes held for keys and values.
-    public var byteCount: Int { 2 * layers * sequences * capacity * kvDimension * MemoryLayout<Float16>.stride }
+    public var byteCount: Int { 2 * layers * sequences * capacity * kvDimension * element.byteCount }
 
     /// Bytes needed per cached position of one sequence.
-    public static func bytesPerPosition(layers: Int, kvDimension: Int) -> Int {
-        2 * layers * kvDimension * MemoryLayout<Float16>.stride
+    public static func bytesPerPosition(layers: Int, kvDimension: Int, element: Element = .float16) -> Int {
+        2 * layers * kvDimension * element.byteCount
     }
 
     @inline(__always)
@@ -46,21 +58,40 @@ public final class KVCache: @unchecked Sendable {
         ((layer &* sequences &+ sequence) &* capacity &+ position) &* kvDimension
     }
 
-    /// First cached key row of `sequence` in `layer`; row `p` is `kvDimension` further per position.
-    public func keys(layer: Int, sequence: Int) -> UnsafePointer<Float16> {
-        UnsafePointer(keys + offset(layer: layer, sequence: sequence, position: 0))
-    }
-
-    public func values(layer: Int, sequence: Int) -> UnsafePointer<Float16> {
-        UnsafePointer(values + offset(layer: layer, sequence: sequence, position: 0))
-    }
-
-    /// Stores one position's key and value rows (`kvDimension` floats each), rounding to Float16.
+    /// Stores one position's key and value rows (`kvDimension` floats each), rounding to Float16
+    /// in a Float16 cache.
     public func store(layer: Int, sequence: Int, position: Int, key: UnsafePointer<Float>, value: UnsafePointer<Float>) {
         let o = offset(layer: layer, sequence: sequence, position: position)
-        for i in 0..<kvDimension {
-            keys[o &+ i] = Float16(key[i])
-            values[o &+ i] = Float16(value[i])
+        switch element {
+        case .float16:
+            let k = keys.assumingMemoryBound(to: Float16.self) + o, v = values.assumingMemoryBound(to: Float16.self) + o
+            for i in 0..<kvDimension {
+                k[i] = Float16(key[i])
+                v[i] = Float16(value[i])
+            }
+        case .float32:
+            (keys.assumingMemoryBound(to: Float.self) + o).update(from: key, count: kvDimension)
+            (values.assumingMemoryBound(to: Float.self) + o).update(from: value, count: kvDimension)
+        }
+    }
+
+    /// `Ops.attend` for query heads `firstHead…` of one token over positions `first..<first + length`
+    /// of `sequence` in `layer`, reading key/value head `kvHead` (each row `headDimension` wide).
+    public func attend(
+        layer: Int, sequence: Int, kvHead: Int, positions: Range<Int>, headDimension: Int,
+        query: UnsafePointer<Float>, heads: Int, scale: Float,
+        scores: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>
+    ) {
+        let o = offset(layer: layer, sequence: sequence, position: positions.lowerBound) &+ kvHead &* headDimension
+        switch element {
+        case .float16:
+            Ops.attend(query: query, heads: heads, keys: keys.assumingMemoryBound(to: Float16.self) + o,
+                       values: values.assumingMemoryBound(to: Float16.self) + o, rowStride: kvDimension,
+                       length: positions.count, headDimension: headDimension, scale: scale, scores: scores, output: output)
+        case .float32:
+            Ops.attend(query: query, heads: heads, keys: keys.assumingMemoryBound(to: Float.self) + o,
+                       values: values.assumingMemoryBound(to: Float.self) + o, rowStride: kvDimension,
+                       length: positions.count, headDimension: headDimension, scale: scale, scores: scores, output: output)
         }
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Kinglet
 import Templates
+import class Models.KVCache
 
 @main
 struct KingletCommand: AsyncParsableCommand {
@@ -26,6 +27,9 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("memory-limit"), help: ArgumentHelp("Refuse a model and context needing more memory than this (e.g. 2G, 800M).", valueName: "SIZE"))
     var memoryLimit: String?
 
+    @Option(name: .customLong("cache-type"), help: "Key/value cache element: f16 (as llama.cpp) or f32 (exact, twice the memory).")
+    var cacheType: KVCache.Element = .float16
+
     @Flag(name: .shortAndLong, help: "Print the memory plan on load, and speeds after each answer.")
     var verbose = false
 
@@ -42,7 +46,8 @@ struct ModelOptions: ParsableArguments {
         let lm: LanguageModel
         do {
             lm = try LanguageModel(model, options: .init(
-                threads: threads, contextLength: context, memoryLimit: memoryLimit.flatMap(parseByteCount)))
+                threads: threads, contextLength: context, memoryLimit: memoryLimit.flatMap(parseByteCount),
+                cacheElement: cacheType))
         } catch {
             throw CommandFailure(error.description)
         }
@@ -135,3 +140,5 @@ extension GenerationSummary {
                       sampling, masks, decode > 0 ? 100 * sampling / decode : 0, stopReason.rawValue)
     }
 }
+
+extension KVCache.Element: ExpressibleByArgument {}

@@ -1,3 +1,29 @@
+/// An element type a key/value cache can hold.
+public protocol CacheElement: Sendable {
+    /// Whether attention over this type rounds the query and the softmax weights to Float16 before
+    /// their products, as ggml does when the cache is Float16.
+    static var roundsOperands: Bool { get }
+    /// Sixteen consecutive elements as Floats.
+    static func load16(_ p: UnsafePointer<Self>) -> SIMD16<Float>
+    static func float(_ x: Self) -> Float
+}
+
+extension Float16: CacheElement {
+    public static var roundsOperands: Bool { true }
+    @inline(__always) public static func load16(_ p: UnsafePointer<Float16>) -> SIMD16<Float> {
+        Lanes.widen(UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float16>.self))
+    }
+    @inline(__always) public static func float(_ x: Float16) -> Float { Float(x) }
+}
+
+extension Float: CacheElement {
+    public static var roundsOperands: Bool { false }
+    @inline(__always) public static func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+    }
+    @inline(__always) public static func float(_ x: Float) -> Float { x }
+}
+
 extension Ops {
     /// Positions of keys (then values) visited together: every head of a group passes over a
     /// chunk while it is in L1 (64 rows of 64 Float16 dimensions are 8 KB).
@@ -11,11 +37,11 @@ extension Ops {
     /// Causal attention of `heads` query heads that share one key/value head (grouped-query
     /// attention) over a sequence's cached keys and values.
     ///
-    /// Keys and values are cached as Float16 (llama.cpp's default cache type) and,
-    /// as in ggml's non-flash path, the query and the softmax weights are rounded to
-    /// Float16 before their products. The heads take turns over each chunk of positions, so
-    /// the cache is read once per group rather than once per head; each head's arithmetic is
-    /// the same as if it ran alone.
+    /// Keys and values cached as Float16 (llama.cpp's default cache type) follow ggml's
+    /// non-flash path: the query and the softmax weights are rounded to Float16 before their
+    /// products. A Float cache rounds nothing (llama.cpp's `--cache-type-k/-v f32`). The heads
+    /// take turns over each chunk of positions, so the cache is read once per group rather than
+    /// once per head; each head's arithmetic is the same as if it ran alone.
     ///
     /// - Parameters:
     ///   - query: `heads` rows of `headDimension` floats, one after the other.
@@ -35,14 +61,47 @@ extension Ops {
                                  output: output)
         }
         #endif
-        // The queries, rounded to Float16, after the heads' scores.
-        let rounded = scores + heads &* length
-        for i in 0..<(heads &* headDimension) { rounded[i] = Float(Float16(query[i])) }
+        attention(query: query, heads: heads, keys: keys, values: values, rowStride: rowStride, length: length,
+                  headDimension: headDimension, scale: scale, scores: scores, output: output)
+    }
+
+    /// `attend` over a Float cache: no rounding anywhere.
+    public static func attend(
+        query: UnsafePointer<Float>, heads: Int = 1,
+        keys: UnsafePointer<Float>, values: UnsafePointer<Float>, rowStride: Int,
+        length: Int, headDimension: Int, scale: Float,
+        scores: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>
+    ) {
+        #if canImport(KernelsAVX512) && !KERNELS_VARIANT
+        if AVX512.enabled {
+            return AVX512.attend(query: query, heads: heads, keys: keys, values: values, rowStride: rowStride,
+                                 length: length, headDimension: headDimension, scale: scale, scores: scores,
+                                 output: output)
+        }
+        #endif
+        attention(query: query, heads: heads, keys: keys, values: values, rowStride: rowStride, length: length,
+                  headDimension: headDimension, scale: scale, scores: scores, output: output)
+    }
+
+    @inline(__always)
+    private static func attention<Element: CacheElement>(
+        query: UnsafePointer<Float>, heads: Int,
+        keys: UnsafePointer<Element>, values: UnsafePointer<Element>, rowStride: Int,
+        length: Int, headDimension: Int, scale: Float,
+        scores: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>
+    ) {
+        // The queries (rounded to Float16 for a Float16 cache), after the heads' scores.
+        let queries = scores + heads &* length
+        if Element.roundsOperands {
+            for i in 0..<(heads &* headDimension) { queries[i] = Float(Float16(query[i])) }
+        } else {
+            queries.update(from: query, count: heads &* headDimension)
+        }
         var start = 0
         while start < length {
             let end = min(start &+ attentionChunk, length)
             for h in 0..<heads {
-                attentionScores(rounded + h &* headDimension, keys: keys, rowStride: rowStride, positions: start..<end,
+                attentionScores(queries + h &* headDimension, keys: keys, rowStride: rowStride, positions: start..<end,
                                 headDimension: headDimension, scale: scale, into: scores + h &* length)
             }
             start = end
@@ -50,6 +109,7 @@ extension Ops {
         for h in 0..<heads {
             let p = scores + h &* length
             softmax(p, count: length)
+            guard Element.roundsOperands else { continue }
             // The weights are rounded to Float16 before they meet the values.
             let raw = UnsafeMutableRawPointer(p)
             var j = 0
@@ -74,18 +134,18 @@ extension Ops {
 
     /// `scores[j] = scale · q·k_j` for `j` in `positions`.
     @inline(__always)
-    private static func attentionScores(
-        _ q: UnsafePointer<Float>, keys: UnsafePointer<Float16>, rowStride: Int, positions: Range<Int>,
+    private static func attentionScores<Element: CacheElement>(
+        _ q: UnsafePointer<Float>, keys: UnsafePointer<Element>, rowStride: Int, positions: Range<Int>,
         headDimension: Int, scale: Float, into scores: UnsafeMutablePointer<Float>
     ) {
         let wide = headDimension & ~15   // dimensions handled 16 at a time; the rest one by one
         let qRaw = UnsafeRawPointer(q)
         @inline(__always) func key(_ j: Int, _ d: Int) -> SIMD16<Float> {
-            Lanes.widen(UnsafeRawPointer(keys + j &* rowStride + d).loadUnaligned(as: SIMD16<Float16>.self))
+            Element.load16(keys + j &* rowStride + d)
         }
         @inline(__always) func tail(_ j: Int) -> Float {
             var dot: Float = 0
-            for d in wide..<headDimension { dot += q[d] * Float(keys[j &* rowStride &+ d]) }
+            for d in wide..<headDimension { dot += q[d] * Element.float(keys[j &* rowStride &+ d]) }
             return dot
         }
         // Four keys at a time, so each slice of the query is loaded once for all four.
@@ -121,13 +181,13 @@ extension Ops {
 
     /// `output += Σ p[j]·v_j` over `positions`, in order of `j` for every dimension.
     @inline(__always)
-    private static func attentionValues(
-        _ p: UnsafePointer<Float>, values: UnsafePointer<Float16>, rowStride: Int, positions: Range<Int>,
+    private static func attentionValues<Element: CacheElement>(
+        _ p: UnsafePointer<Float>, values: UnsafePointer<Element>, rowStride: Int, positions: Range<Int>,
         headDimension: Int, into output: UnsafeMutablePointer<Float>
     ) {
         let wide = headDimension & ~15
         @inline(__always) func value(_ j: Int, _ d: Int) -> SIMD16<Float> {
-            Lanes.widen(UnsafeRawPointer(values + j &* rowStride + d).loadUnaligned(as: SIMD16<Float16>.self))
+            Element.load16(values + j &* rowStride + d)
         }
         let out = UnsafeMutableRawPointer(output)
         @inline(__always) func load(_ d: Int) -> SIMD16<Float> {
@@ -158,7 +218,7 @@ extension Ops {
         }
         while d < headDimension {
             var o = output[d]
-            for j in positions { o += p[j] * Float(values[j &* rowStride &+ d]) }
+            for j in positions { o += p[j] * Element.float(values[j &* rowStride &+ d]) }
             output[d] = o
             d &+= 1
         }

@@ -82,6 +82,7 @@ final class TransformerDecoder: Architecture {
     private let layers: [Layer]
     private let scratch: Scratch
     private let pool: WorkerPool
+    private let cacheElement: KVCache.Element
 
     init(source: any WeightSource, architecture: String, options: Options, load: LoadOptions) throws(ModelError) {
         let hyper = try DecoderHyperparameters(source.metadata, architecture: architecture)
@@ -137,17 +138,19 @@ final class TransformerDecoder: Architecture {
         self.options = options
         self.layers = layers
         self.pool = WorkerPool(threads: load.threads)
+        self.cacheElement = load.cacheElement
         self.scratch = Scratch(shape: s, maxBatch: max(1, load.maxBatch), threads: pool.threads)
     }
 
     func makeCache(sequences: Int, capacity: Int) -> KVCache {
-        KVCache(layers: shape.layerCount, sequences: sequences, capacity: capacity, kvDimension: shape.kvDimension)
+        KVCache(layers: shape.layerCount, sequences: sequences, capacity: capacity, kvDimension: shape.kvDimension,
+                element: cacheElement)
     }
 
     func decodeBytes(contextLength: Int) -> Int {
         let tied = output.base == tokenEmbedding.base
         var bytes = output.byteCount + (tied ? 0 : tokenEmbedding.rowBytes)
-        let perPosition = KVCache.bytesPerPosition(layers: 1, kvDimension: shape.kvDimension)
+        let perPosition = KVCache.bytesPerPosition(layers: 1, kvDimension: shape.kvDimension, element: cacheElement)
         for layer in layers {
             for w in [layer.wq, layer.wk, layer.wv, layer.wo, layer.gate, layer.up, layer.down] { bytes += w.byteCount }
             bytes += perPosition * min(max(contextLength, 0), layer.window ?? .max)
@@ -292,11 +295,9 @@ final class TransformerDecoder: Architecture {
                 let heads = min(headsPerPart, (kvHead + 1) * groupSize - firstHead)
                 let sequence = sequences[i], position = positions[i]
                 let first = window == Int.max ? 0 : max(0, position - window + 1)
-                Ops.attend(
-                    query: x.q + i * qDim + firstHead * s.headDimension, heads: heads,
-                    keys: cache.keys(layer: layer, sequence: sequence) + first * kvDim + kvHead * s.headDimension,
-                    values: cache.values(layer: layer, sequence: sequence) + first * kvDim + kvHead * s.headDimension,
-                    rowStride: kvDim, length: position + 1 - first, headDimension: s.headDimension,
+                cache.attend(
+                    layer: layer, sequence: sequence, kvHead: kvHead, positions: first..<(position + 1),
+                    headDimension: s.headDimension, query: x.q + i * qDim + firstHead * s.headDimension, heads: heads,
                     scale: scale, scores: scores, output: x.attention + i * qDim + firstHead * s.headDimension)
             }
         }

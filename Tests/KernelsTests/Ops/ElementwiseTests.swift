@@ -97,6 +97,25 @@ import TestSupport
         }
     }
 
+    /// Over a Float cache nothing is rounded: the result is the exact softmax-weighted sum.
+    @Test func float32AttentionRoundsNothing() {
+        var rng = SplitMix64(seed: 0xF32)
+        let d = 40, length = 70, stride = d * 2
+        let query = (0..<d).map { _ in rng.float() }
+        let keys = (0..<(length * stride)).map { _ in rng.float() }
+        let values = (0..<(length * stride)).map { _ in rng.float() }
+        var scores = [Float](repeating: 0, count: Ops.attentionScratch(heads: 1, length: length, headDimension: d))
+        var out = [Float](repeating: .nan, count: d)
+        Ops.attend(query: query, keys: keys, values: values, rowStride: stride, length: length, headDimension: d,
+                   scale: 0.3, scores: &scores, output: &out)
+        let s = (0..<length).map { j in (0..<d).reduce(0.0) { $0 + Double(query[$1]) * Double(keys[j * stride + $1]) } * 0.3 }
+        let m = s.max()!, total = s.reduce(0.0) { $0 + exp($1 - m) }
+        for i in 0..<d {
+            let expected = (0..<length).reduce(0.0) { $0 + exp(s[$1] - m) / total * Double(values[$1 * stride + i]) }
+            #expect(abs(Double(out[i]) - expected) < 1e-6, "dimension \(i)")
+        }
+    }
+
     /// Several query heads over one key/value head give each head exactly what it gets alone,
     /// across the chunk boundary and with dimensions that are not a multiple of 16.
     @Test(arguments: [64, 72])

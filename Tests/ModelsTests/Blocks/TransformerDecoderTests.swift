@@ -6,9 +6,11 @@ import Testing
 @Suite struct TransformerDecoderTests {
     static let tokens = [3, 17, 42, 5, 63, 0, 28, 9, 11, 50]
 
-    func load(_ tiny: TinyModel, threads: Int = 2, maxBatch: Int = 64) throws -> any Architecture {
+    func load(_ tiny: TinyModel, threads: Int = 2, maxBatch: Int = 64,
+              cache: KVCache.Element = .float16) throws -> any Architecture {
         let file = try GGUFFile(bytes: try tiny.gguf())
-        return try ArchitectureRegistry.load(file, options: LoadOptions(threads: threads, maxBatch: maxBatch))
+        return try ArchitectureRegistry.load(file, options: LoadOptions(threads: threads, maxBatch: maxBatch,
+                                                                        cacheElement: cache))
     }
 
     /// Logits of every position, from one batch.
@@ -32,6 +34,18 @@ import Testing
         let expected = tiny.referenceLogits(Self.tokens)
         // Float32 vs Double sums over ≤ 48 terms, then a Float16 rounding of the same inputs.
         #expect(maxDifference(got, expected) < 2e-3, "max |Δlogit| = \(maxDifference(got, expected))")
+    }
+
+    /// A Float32 cache rounds nothing: the logits then match the reference without its Float16
+    /// roundings far more closely than the Float16 cache's logits do.
+    @Test(arguments: [TinyModel.Family.llama, .qwen2, .qwen3, .gemma3])
+    func float32CacheIsExact(family: TinyModel.Family) throws {
+        let tiny = TinyModel(family: family, seed: 5, tiedEmbeddings: family == .gemma3)
+        let exact = tiny.referenceLogits(Self.tokens, exactCache: true)
+        let got = try allLogits(try load(tiny, cache: .float32), Self.tokens)
+        let rounded = try allLogits(try load(tiny, cache: .float16), Self.tokens)
+        #expect(maxDifference(got, exact) < 1e-4, "max |Δlogit| = \(maxDifference(got, exact))")
+        #expect(maxDifference(rounded, exact) > 10 * maxDifference(got, exact))
     }
 
     @Test func tiedEmbeddingsUseTheTokenEmbedding() throws {

@@ -109,12 +109,14 @@ struct TinyModel {
     /// Keys, values, queries and attention weights are rounded to Float16 at the
     /// same points as llama.cpp's (and Kinglet's) Float16 KV cache; Gemma's GELU input
     /// and output are rounded to Float16 as ggml's lookup table does.
-    /// `ignoringWindow` makes local layers attend globally (to show the window matters).
-    func referenceLogits(_ tokens: [Int], ignoringWindow: Bool = false) -> [[Float]] {
+    /// `ignoringWindow` makes local layers attend globally (to show the window matters);
+    /// `exactCache` skips the attention roundings, as a Float32 cache does.
+    func referenceLogits(_ tokens: [Int], ignoringWindow: Bool = false, exactCache: Bool = false) -> [[Float]] {
         let gemma = family == .gemma3
         let n = tokens.count, q = heads * headDimension, kv = kvHeads * headDimension
         func w(_ name: String) -> [Float] { tensors[name]! }
         func f16(_ x: Float) -> Float { Float(Float16(x)) }
+        func cached(_ x: Float) -> Float { exactCache ? x : f16(x) }
         func matVec(_ m: [Float], rows: Int, _ x: [Float]) -> [Float] {
             (0..<rows).map { r in
                 var s = 0.0
@@ -167,9 +169,9 @@ struct TinyModel {
                         return rope(head, position: i, base: base)
                     }
                 }
-                queries.append(heads(qi, self.heads, norm: "attn_q_norm.weight").map(f16))
-                keys.append(heads(ki, kvHeads, norm: "attn_k_norm.weight").map(f16))
-                values.append(vi.map(f16))
+                queries.append(heads(qi, self.heads, norm: "attn_q_norm.weight").map(cached))
+                keys.append(heads(ki, kvHeads, norm: "attn_k_norm.weight").map(cached))
+                values.append(vi.map(cached))
             }
             for i in 0..<n {
                 var attended = [Float](repeating: 0, count: q)
@@ -186,7 +188,7 @@ struct TinyModel {
                     scores = scores.map { exp($0 - m) }
                     let total = scores.reduce(0, +)
                     for j in first(i)...i {
-                        let pj = Double(f16(Float(scores[j - first(i)] / total)))
+                        let pj = Double(cached(Float(scores[j - first(i)] / total)))
                         for d in 0..<headDimension {
                             attended[hd * headDimension + d] += Float(pj * Double(values[j][g * headDimension + d]))
                         }
