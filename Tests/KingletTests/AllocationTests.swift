@@ -1,6 +1,6 @@
 // Decoding a token allocates nothing on the heap once generation is under way: the forward pass,
-// greedy selection, stop-string matching, detokenizing and emitting reuse what they allocated
-// before. (The sampling chain's top-k/top-p steps still build small arrays per token.)
+// the sampling chain (greedy, or penalties, top-k, typical, top-p, min-p and the draw), stop-string
+// matching, detokenizing and emitting reuse what they allocated before.
 // Counted by interposing malloc (Tests/MallocCounter) on the decoding thread. That thread is worker 0
 // of every parallel region, so it runs the same kernel code the other workers run; counting only it
 // keeps tests that run models in parallel from being counted too.
@@ -14,9 +14,14 @@ struct AllocationTests {
     static let measuredTokens = 32
 
     /// Heap allocations while `measuredTokens` tokens are decoded, after `warmUp` others.
-    func allocationsWhileDecoding(_ parameters: GenerationParameters, warmUp: Int = 8) throws -> Int64 {
+    /// Sampled chains may end the story early, so they ban the end-of-generation tokens (`endless`).
+    func allocationsWhileDecoding(_ parameters: GenerationParameters, warmUp: Int = 8, endless: Bool = false) throws -> Int64 {
         let model = try LanguageModel(try TestEnvironment.modelPath("qwen2.5-coder:0.5b"),
                                       options: .init(threads: 2, contextLength: 512))
+        var parameters = parameters
+        if endless {
+            for id in model.tokenizer.endOfGenerationTokens { parameters.sampling.logitBias[id] = -.infinity }
+        }
         let context = ModelContext(model: model)
         let prompt = try model.chatPrompt("Write a long story about a lighthouse keeper and her cat.")
         var seen = 0, counted: Int64 = -1
@@ -50,5 +55,20 @@ struct AllocationTests {
         let parameters = GenerationParameters(maxTokens: 64, sampling: .init(temperature: 0), stop: ["The End", "\n\n\n"])
         let count = try allocationsWhileDecoding(parameters)
         #expect(count == 0, "\(count) heap allocations in \(Self.measuredTokens) decoded tokens")
+    }
+
+    @Test func samplingChainAllocatesNothingPerToken() throws {
+        // llama.cpp's defaults (top-k 40, top-p 0.95, min-p 0.05), then a chain without top-k, so
+        // typical and top-p work on the whole vocabulary, with every penalty on.
+        let chains = [
+            SamplingParameters(),
+            SamplingParameters(temperature: 1, topK: 0, topP: 0.9, minP: 0, typicalP: 0.95, repeatPenalty: 1.1,
+                               presencePenalty: 0.5, frequencyPenalty: 0.5),
+        ]
+        for sampling in chains {
+            let parameters = GenerationParameters(maxTokens: 64, sampling: sampling, seed: 7, stop: ["The End"])
+            let count = try allocationsWhileDecoding(parameters, endless: true)
+            #expect(count == 0, "\(count) heap allocations in \(Self.measuredTokens) decoded tokens with \(sampling)")
+        }
     }
 }

@@ -12,17 +12,9 @@ public enum LogProbabilities {
 
     /// The `k` largest logits with their token ids, largest first (lower id first on ties).
     public static func topLogits(_ k: Int, of logits: UnsafeBufferPointer<Float>) -> [(id: Int32, logit: Float)] {
-        guard k > 0 else { return [] }
-        var best: [(id: Int32, logit: Float)] = []
-        best.reserveCapacity(k + 1)
-        for i in 0..<logits.count {
-            let value = logits[i]
-            if best.count == k, let last = best.last, value <= last.logit { continue }
-            let at = best.firstIndex { value > $0.logit } ?? best.count
-            best.insert((Int32(i), value), at: at)
-            if best.count > k { best.removeLast() }
-        }
-        return best
+        var best: [Sampler.Candidate] = []
+        Sampler.selectTop(k, of: logits, into: &best)
+        return best.map { ($0.id, $0.logit) }
     }
 
     /// The `k` most likely tokens with their log-probabilities, most likely first.

@@ -58,9 +58,16 @@ public struct SamplingParameters: Sendable, Equatable {
 public struct Sampler: Sendable {
     public let parameters: SamplingParameters
     private var random: Xoshiro256
-    /// The logits after bias and penalties; reused between calls.
+    // Buffers reused between calls, so that sampling a token allocates nothing once warm.
+    /// The logits after bias and penalties.
     private var adjusted: [Float] = []
+    /// The tokens still in the running.
     private var candidates: [Candidate] = []
+    private var spare: [Candidate] = []
+    private var weights: [Double] = []
+    private var keys: [Float] = []
+    private var order: [Int] = []
+    private var seen: [Int32: Int] = [:]
 
     /// A token still in the running, with its (adjusted) logit.
     public struct Candidate: Sendable, Equatable {
@@ -81,15 +88,16 @@ public struct Sampler: Sendable {
         if parameters.temperature <= 0 {
             return adjusted.withUnsafeBufferPointer { Self.argmax($0) }
         }
-        let kept = filter()
-        let maximum = kept.reduce(-Float.infinity) { max($0, $1.logit) }
-        let weights = kept.map { expf(($0.logit - maximum) / parameters.temperature) }
-        var target = random.nextUnitDouble() * weights.reduce(0) { $0 + Double($1) }
-        for (candidate, weight) in zip(kept, weights) {
-            target -= Double(weight)
+        filter()
+        let maximum = Self.maximumLogit(candidates), temperature = parameters.temperature
+        var total = 0.0
+        for candidate in candidates { total += Double(expf((candidate.logit - maximum) / temperature)) }
+        var target = random.nextUnitDouble() * total
+        for candidate in candidates {
+            target -= Double(expf((candidate.logit - maximum) / temperature))
             if target < 0 { return candidate.id }
         }
-        return kept[0].id   // rounding left a sliver past the end
+        return candidates[0].id   // rounding left a sliver past the end
     }
 
     /// The distribution the draw picks from after `history`: tokens with their probabilities, most likely first.
@@ -101,7 +109,8 @@ public struct Sampler: Sendable {
         if parameters.temperature <= 0 {
             return [(adjusted.withUnsafeBufferPointer { Self.argmax($0) }, 1)]
         }
-        var kept = filter()
+        filter()
+        var kept = candidates
         Self.sortMostLikelyFirst(&kept)
         let weights = kept.map { exp(Double($0.logit - kept[0].logit) / Double(parameters.temperature)) }
         let sum = weights.reduce(0, +)
@@ -131,9 +140,10 @@ public struct Sampler: Sendable {
         let p = parameters
         guard p.repeatLastN != 0, p.repeatPenalty != 1 || p.presencePenalty != 0 || p.frequencyPenalty != 0 else { return }
         let window = p.repeatLastN < 0 ? history.count : min(p.repeatLastN, history.count)
-        var counts: [Int32: Int] = [:]
-        for id in history.suffix(window) where id >= 0 && Int(id) < n { counts[id, default: 0] += 1 }
-        for (id, count) in counts {
+        seen.removeAll(keepingCapacity: true)
+        seen.reserveCapacity(window)
+        for id in history.suffix(window) where id >= 0 && Int(id) < n { seen[id, default: 0] += 1 }
+        for (id, count) in seen {
             var logit = adjusted[Int(id)]
             if p.repeatPenalty != 1 { logit = logit <= 0 ? logit * p.repeatPenalty : logit / p.repeatPenalty }
             logit -= Float(count) * p.frequencyPenalty + p.presencePenalty
@@ -141,45 +151,53 @@ public struct Sampler: Sendable {
         }
     }
 
-    /// Runs top-k, typical, top-p and min-p over `adjusted`; returns the survivors (in no promised order).
+    /// Runs top-k, typical, top-p and min-p over `adjusted`, leaving the survivors (in no promised
+    /// order) in `candidates`.
     ///
     /// Without top-k the candidates are the whole vocabulary, so the steps that need an order
     /// (typical, top-p) first find, in linear passes, a small neighbourhood that provably holds
     /// their result, and sort only that.
-    private mutating func filter() -> [Candidate] {
+    private mutating func filter() {
         let p = parameters
         adjusted.withUnsafeBufferPointer { logits in
             if p.topK > 0 && p.topK < logits.count {
-                candidates = Self.topK(p.topK, of: logits)
+                Self.selectTop(p.topK, of: logits, into: &candidates)
+                // Banned (-inf) tokens are left out unless all are.
+                let finite = candidates.firstIndex { $0.logit == -.infinity } ?? candidates.count
+                candidates.removeSubrange(max(1, finite)...)
             } else {
-                candidates = Self.finiteCandidates(logits)
+                Self.selectFinite(logits, into: &candidates)
             }
         }
-        if p.typicalP < 1 { Self.keepTypical(&candidates, mass: Double(p.typicalP)) }
-        if p.topP < 1 { Self.keepNucleus(&candidates, mass: Double(p.topP)) }
+        if p.typicalP < 1 { keepTypical(mass: Double(p.typicalP)) }
+        if p.topP < 1 { keepNucleus(mass: Double(p.topP)) }
         if p.minP > 0 {
             // p ≥ minP · pmax  ⇔  logit ≥ maxLogit + log(minP)
             let floor = Self.maximumLogit(candidates) + logf(p.minP)
             candidates.removeAll { $0.logit < floor }
         }
-        return candidates
     }
 
-    /// The `k` largest logits, largest first (lower id first on ties); banned (-inf) tokens left out unless all are.
-    static func topK(_ k: Int, of logits: UnsafeBufferPointer<Float>) -> [Candidate] {
-        var best = LogProbabilities.topLogits(k, of: logits).map { Candidate(id: $0.id, logit: $0.logit) }
-        let finite = best.firstIndex { $0.logit == -.infinity } ?? best.count
-        best.removeSubrange(max(1, finite)...)
-        return best
+    /// The `k` largest logits into `best`, largest first (lower id first on ties).
+    static func selectTop(_ k: Int, of logits: UnsafeBufferPointer<Float>, into best: inout [Candidate]) {
+        best.removeAll(keepingCapacity: true)
+        guard k > 0 else { return }
+        best.reserveCapacity(k + 1)
+        for i in 0..<logits.count {
+            let value = logits[i]
+            if best.count == k, let last = best.last, value <= last.logit { continue }
+            let at = best.firstIndex { value > $0.logit } ?? best.count
+            best.insert(Candidate(id: Int32(i), logit: value), at: at)
+            if best.count > k { best.removeLast() }
+        }
     }
 
-    /// Every token whose logit is not -inf (all of them if none is), by id.
-    static func finiteCandidates(_ logits: UnsafeBufferPointer<Float>) -> [Candidate] {
-        var all: [Candidate] = []
+    /// Every token whose logit is not -inf (all of them if none is), by id, into `all`.
+    static func selectFinite(_ logits: UnsafeBufferPointer<Float>, into all: inout [Candidate]) {
+        all.removeAll(keepingCapacity: true)
         all.reserveCapacity(logits.count)
         for i in 0..<logits.count where logits[i] > -.infinity { all.append(Candidate(id: Int32(i), logit: logits[i])) }
-        if all.isEmpty { all = [Candidate(id: 0, logit: logits[0])] }
-        return all
+        if all.isEmpty { all.append(Candidate(id: 0, logit: logits[0])) }
     }
 
     static func maximumLogit(_ candidates: [Candidate]) -> Float {
@@ -188,50 +206,95 @@ public struct Sampler: Sendable {
 
     /// Most likely first, lower id first on ties: the order llama.cpp's samplers sort into.
     static func sortMostLikelyFirst(_ candidates: inout [Candidate]) {
-        candidates.sort { $0.logit > $1.logit || ($0.logit == $1.logit && $0.id < $1.id) }
+        heapSort(&candidates) { $0.logit > $1.logit || ($0.logit == $1.logit && $0.id < $1.id) }
     }
 
     /// Top-p: the shortest most-likely-first run of candidates whose probability reaches `mass`.
-    static func keepNucleus(_ candidates: inout [Candidate], mass: Double) {
-        let maximum = maximumLogit(candidates)
-        let weights = candidates.map { Double(expf($0.logit - maximum)) }
-        // Only candidates near the maximum can be in the run, once those near ones hold the mass.
-        let distance = candidates.map { maximum - $0.logit }
-        keepSmallest(&candidates, by: distance, weights: weights, mass: mass, initialRadius: 1)
-        sortMostLikelyFirst(&candidates)
+    private mutating func keepNucleus(mass: Double) {
+        let maximum = Self.maximumLogit(candidates)
+        reserveScratch()
+        for candidate in candidates {
+            weights.append(Double(expf(candidate.logit - maximum)))
+            // Only candidates near the maximum can be in the run, once those near ones hold the mass.
+            keys.append(maximum - candidate.logit)
+        }
+        keepSmallestKeys(mass: mass, initialRadius: 1)
+        Self.sortMostLikelyFirst(&candidates)
     }
 
     /// Locally typical sampling (Meister et al. 2022): keep the candidates whose surprise `-log p`
     /// is closest to the entropy until they hold `mass`.
-    static func keepTypical(_ candidates: inout [Candidate], mass: Double) {
-        let maximum = maximumLogit(candidates)
-        let weights = candidates.map { Double(expf($0.logit - maximum)) }
-        let total = weights.reduce(0, +)
-        let meanOffset = zip(candidates, weights).reduce(0) { $0 + $1.1 * Double($1.0.logit - maximum) } / total
+    private mutating func keepTypical(mass: Double) {
+        let maximum = Self.maximumLogit(candidates)
+        reserveScratch()
+        var total = 0.0, weighted = 0.0
+        for candidate in candidates {
+            let weight = Double(expf(candidate.logit - maximum))
+            weights.append(weight)
+            total += weight
+            weighted += weight * Double(candidate.logit - maximum)
+        }
         // -log p = log Z - (logit - max) and H = log Z - E[logit - max], so |-log p - H| = |logit - centre|.
-        let centre = Double(maximum) + meanOffset
-        let shift = candidates.map { Float(abs(Double($0.logit) - centre)) }
-        keepSmallest(&candidates, by: shift, weights: weights, mass: mass, initialRadius: 0.5)
-        sortMostLikelyFirst(&candidates)
+        let centre = Double(maximum) + weighted / total
+        for candidate in candidates { keys.append(Float(abs(Double(candidate.logit) - centre))) }
+        keepSmallestKeys(mass: mass, initialRadius: 0.5)
+        Self.sortMostLikelyFirst(&candidates)
     }
 
-    /// Keeps the candidates of smallest `key` (lower id first on ties) until their weights reach
+    /// Empties the per-candidate scratch with room for every candidate, so it grows at most once
+    /// per size of the candidate set (once for the whole vocabulary) rather than token by token.
+    private mutating func reserveScratch() {
+        let count = candidates.count
+        weights.removeAll(keepingCapacity: true)
+        weights.reserveCapacity(count)
+        keys.removeAll(keepingCapacity: true)
+        keys.reserveCapacity(count)
+        order.removeAll(keepingCapacity: true)
+        order.reserveCapacity(count)
+        spare.removeAll(keepingCapacity: true)
+        spare.reserveCapacity(count)
+    }
+
+    /// Keeps the candidates of smallest `keys` (lower id first on ties) until their `weights` reach
     /// `mass` of the total. Sorts only those within a radius that doubles until it holds the mass,
     /// so a whole vocabulary costs a few linear passes and a small sort.
-    private static func keepSmallest(_ candidates: inout [Candidate], by key: [Float], weights: [Double],
-                                     mass: Double, initialRadius: Float) {
+    private mutating func keepSmallestKeys(mass: Double, initialRadius: Float) {
         let target = mass * weights.reduce(0, +)
         var radius = initialRadius
         while radius < 1e4 {
             var inside = 0.0
-            for i in key.indices where key[i] <= radius { inside += weights[i] }
+            for i in keys.indices where keys[i] <= radius { inside += weights[i] }
             if inside >= target { break }
             radius *= 2
         }
-        var near = key.indices.filter { key[$0] <= radius || radius >= 1e4 }
-        near.sort { (key[$0], candidates[$0].id) < (key[$1], candidates[$1].id) }
+        for i in keys.indices where keys[i] <= radius || radius >= 1e4 { order.append(i) }
+        let keys = self.keys, candidates = self.candidates
+        Self.heapSort(&order) { (keys[$0], candidates[$0].id) < (keys[$1], candidates[$1].id) }
         var cumulative = 0.0
-        let end = near.firstIndex { cumulative += weights[$0]; return cumulative >= target } ?? (near.count - 1)
-        candidates = near[...end].map { candidates[$0] }
+        let end = order.firstIndex { cumulative += weights[$0]; return cumulative >= target } ?? (order.count - 1)
+        for i in order[...end] { spare.append(candidates[i]) }
+        swap(&self.candidates, &spare)
+    }
+
+    /// Sorts in place without allocating (the standard library's sort takes a scratch buffer for
+    /// more than a few elements). `precedes` must be a strict total order, so stability is moot.
+    static func heapSort<Element>(_ a: inout [Element], by precedes: (Element, Element) -> Bool) {
+        a.withUnsafeMutableBufferPointer { a in
+            func siftDown(_ start: Int, _ end: Int) {
+                var root = start
+                while 2 * root + 1 < end {
+                    var child = 2 * root + 1
+                    if child + 1 < end && precedes(a[child], a[child + 1]) { child += 1 }
+                    guard precedes(a[root], a[child]) else { return }
+                    a.swapAt(root, child)
+                    root = child
+                }
+            }
+            for start in stride(from: a.count / 2 - 1, through: 0, by: -1) { siftDown(start, a.count) }
+            for end in stride(from: a.count - 1, to: 0, by: -1) {
+                a.swapAt(0, end)
+                siftDown(0, end)
+            }
+        }
     }
 }
