@@ -59,9 +59,10 @@ extension GGUFError: CustomStringConvertible {
         return Self.singleLine(text)
     }
 
-    // Names and paths come from the file or the user and may hold newlines; escaping
-    // them keeps the message one line (log lines, HTTP error bodies).
-    private static func singleLine(_ text: String) -> String {
+    /// `text` with its newlines escaped (`\u{a}`), so a message naming something taken from a
+    /// file or the user stays one line (log lines, HTTP error bodies). Other formats' errors
+    /// use it too.
+    public static func singleLine(_ text: String) -> String {
         guard text.contains(where: \.isNewline) else { return text }
         var result = ""
         for character in text {

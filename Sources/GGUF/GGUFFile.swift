@@ -29,7 +29,7 @@ public final class GGUFFile: @unchecked Sendable {
     /// The file's size in bytes.
     public let fileSize: Int
 
-    private let storage: GGUFStorage
+    private let storage: MappedFile
     private let tensorIndex: [String: Int]
 
     /// Maps the file at `path` (read-only, private) and validates its header.
@@ -37,7 +37,7 @@ public final class GGUFFile: @unchecked Sendable {
     /// - Throws: `GGUFError.cannotOpen` or `.isDirectory` if the path cannot be mapped,
     ///   otherwise the first problem found in the header or tensor table.
     public convenience init(contentsOf path: String) throws(GGUFError) {
-        try self.init(storage: GGUFStorage(mapping: path))
+        try self.init(storage: MappedFile(mapping: path))
     }
 
     /// Parses a GGUF image held in memory; the file keeps its own copy of `bytes`.
@@ -45,10 +45,10 @@ public final class GGUFFile: @unchecked Sendable {
     /// For tests and fuzzing; any input either parses or throws.
     /// - Throws: the first problem found in the header or tensor table.
     public convenience init(bytes: [UInt8]) throws(GGUFError) {
-        try self.init(storage: GGUFStorage(copying: bytes))
+        try self.init(storage: MappedFile(copying: bytes))
     }
 
-    private init(storage: GGUFStorage) throws(GGUFError) {
+    private init(storage: MappedFile) throws(GGUFError) {
         let header = try GGUFReader.parse(storage.bytes)
         self.storage = storage
         version = header.version

@@ -12,10 +12,10 @@ extension GGUFWriter {
     public func write(to path: String) throws(GGUFError) {
         let temporary = "\(path).tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .writeFailed(path: path, reason: GGUFStorage.errnoDescription()) }
+        guard fd >= 0 else { throw .writeFailed(path: path, reason: MappedFile.errnoDescription()) }
         do throws(GGUFError) {
             try writeContents(to: fd, path: path)
-            guard fsync(fd) == 0 else { throw .writeFailed(path: path, reason: GGUFStorage.errnoDescription()) }
+            guard fsync(fd) == 0 else { throw .writeFailed(path: path, reason: MappedFile.errnoDescription()) }
         } catch {
             close(fd)
             unlink(temporary)
@@ -23,7 +23,7 @@ extension GGUFWriter {
         }
         // close can report a deferred write error (e.g. on NFS), so it is checked too.
         guard close(fd) == 0, rename(temporary, path) == 0 else {
-            let reason = GGUFStorage.errnoDescription()
+            let reason = MappedFile.errnoDescription()
             unlink(temporary)
             throw .writeFailed(path: path, reason: reason)
         }
@@ -35,8 +35,8 @@ extension GGUFWriter {
         let zeros = [UInt8](repeating: 0, count: alignment)
         for tensor in tensors {
             try writeAll(tensor.bytes[...], to: fd, path: path)
-            let padded = tensor.bytes.count.roundedUp(toMultipleOf: alignment).partialValue
-            try writeAll(zeros[0..<(padded - tensor.bytes.count)], to: fd, path: path)
+            let padded = tensor.byteCount.roundedUp(toMultipleOf: alignment).partialValue
+            try writeAll(zeros[0..<(padded - tensor.byteCount)], to: fd, path: path)
         }
     }
 
@@ -47,7 +47,7 @@ extension GGUFWriter {
                 let result = systemWrite(fd, buffer.baseAddress! + written, buffer.count - written)
                 if result < 0 {
                     if errno == EINTR { continue }
-                    return GGUFStorage.errnoDescription()
+                    return MappedFile.errnoDescription()
                 }
                 written += result
             }

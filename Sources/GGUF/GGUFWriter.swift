@@ -14,8 +14,26 @@ public struct GGUFWriter: Sendable {
         var name: String
         var type: GGMLType
         var dimensions: [Int]
-        var bytes: [UInt8]
+        var byteCount: Int
+        /// The data, or how to make it when the file is written.
+        var data: Data
         var relativeOffset: Int
+
+        enum Data: Sendable {
+            case bytes([UInt8])
+            case deferred(@Sendable () -> [UInt8])
+        }
+
+        /// The tensor's bytes, made now if they were deferred.
+        var bytes: [UInt8] {
+            switch data {
+            case .bytes(let bytes): return bytes
+            case .deferred(let make):
+                let bytes = make()
+                precondition(bytes.count == byteCount, "tensor '\(name)' produced \(bytes.count) bytes, not \(byteCount)")
+                return bytes
+            }
+        }
     }
 
     /// The data alignment.
@@ -64,6 +82,23 @@ public struct GGUFWriter: Sendable {
     public mutating func addTensor(
         name: String, type: GGMLType, dimensions: [Int], bytes: [UInt8]
     ) throws(GGUFError) {
+        try add(name: name, type: type, dimensions: dimensions, byteCount: bytes.count, data: .bytes(bytes))
+    }
+
+    /// Appends a tensor whose data is made only when the file is written, so a converter
+    /// never holds more than one tensor's bytes at a time.
+    ///
+    /// `bytes` must return exactly `byteCount` bytes (a programming error otherwise, which traps).
+    /// - Throws: as `addTensor(name:type:dimensions:bytes:)`, checking `byteCount`.
+    public mutating func addTensor(
+        name: String, type: GGMLType, dimensions: [Int], byteCount: Int, bytes: @escaping @Sendable () -> [UInt8]
+    ) throws(GGUFError) {
+        try add(name: name, type: type, dimensions: dimensions, byteCount: byteCount, data: .deferred(bytes))
+    }
+
+    private mutating func add(
+        name: String, type: GGMLType, dimensions: [Int], byteCount: Int, data: PendingTensor.Data
+    ) throws(GGUFError) {
         guard !tensorNames.contains(name) else { throw .duplicateTensor(name) }
         let raw = dimensions.map { UInt64(truncatingIfNeeded: $0) }
         guard (1...GGUFReader.maxDimensions).contains(dimensions.count),
@@ -76,13 +111,13 @@ public struct GGUFWriter: Sendable {
         guard let expected = type.byteCount(elements: dimensions.reduce(1, *)) else {
             throw .badDimensions(tensor: name, dimensions: raw)
         }
-        guard bytes.count == expected else {
-            throw .tensorSizeMismatch(tensor: name, expected: expected, actual: bytes.count)
+        guard byteCount == expected else {
+            throw .tensorSizeMismatch(tensor: name, expected: expected, actual: byteCount)
         }
         tensorNames.insert(name)
         tensors.append(PendingTensor(
-            name: name, type: type, dimensions: dimensions, bytes: bytes, relativeOffset: dataSize))
-        dataSize = (dataSize + bytes.count).roundedUp(toMultipleOf: alignment).partialValue
+            name: name, type: type, dimensions: dimensions, byteCount: byteCount, data: data, relativeOffset: dataSize))
+        dataSize = (dataSize + byteCount).roundedUp(toMultipleOf: alignment).partialValue
     }
 
     /// The complete file image.

@@ -3,6 +3,10 @@ import GGUF
 /// Why a model could not be loaded or run. Each description is one line that says what to do.
 public enum ModelError: Error, Sendable, Equatable, CustomStringConvertible {
     case file(GGUFError)
+    /// A `.safetensors` file of a checkpoint could not be read.
+    case safetensors(SafetensorsError, file: String)
+    /// A Hugging Face checkpoint directory is incomplete or inconsistent (apart from its tensors' bytes).
+    case invalidCheckpoint(String, reason: String)
     case unsupportedArchitecture(String, supported: [String])
     case missingTensor(String)
     case tensorShape(String, expected: [Int], found: [Int])
@@ -17,6 +21,10 @@ public enum ModelError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .file(let error):
             return error.description
+        case .safetensors(let error, let file):
+            return "\(file): \(error.description)"
+        case .invalidCheckpoint(let directory, let reason):
+            return GGUFError.singleLine("cannot load the Hugging Face checkpoint \(directory): \(reason)")
         case .unsupportedArchitecture(let name, let supported):
             return "unsupported model architecture '\(name)'; Kinglet runs: \(supported.joined(separator: ", "))"
         case .missingTensor(let name):
@@ -24,7 +32,7 @@ public enum ModelError: Error, Sendable, Equatable, CustomStringConvertible {
         case .tensorShape(let name, let expected, let found):
             return "tensor '\(name)' has shape \(found), expected \(expected); the file does not match its own metadata"
         case .unsupportedTensorType(let name, let type):
-            return "tensor '\(name)' is stored as \(type), which Kinglet cannot compute with yet; use a Q4_K_M, Q5_K_M, Q6_K, Q8_0 or F16 file"
+            return "tensor '\(name)' is stored as \(type), which Kinglet cannot compute with yet; use a Q4_K_M, Q5_K_M, Q6_K, Q8_0 or F16 GGUF file, or an F32, F16 or BF16 checkpoint"
         case .invalidHyperparameter(let key, let reason):
             return "invalid model metadata '\(key)': \(reason)"
         case .tokenOutOfRange(let token, let size):

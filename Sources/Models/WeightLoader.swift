@@ -50,6 +50,15 @@ struct WeightLoader {
         Dequantize.row(format, bytes.baseAddress!, floats, count: count)
         return UnsafePointer(floats)
     }
+
+    /// RoPE frequency divisors (`rope_freqs`, or none) with every entry multiplied by `scale`:
+    /// dividing a rotation angle by `scale` is linear RoPE scaling. `factors` itself when `scale` is 1.
+    func scaled(_ factors: UnsafePointer<Float>?, by scale: Float, count: Int) -> UnsafePointer<Float>? {
+        guard scale != 1 else { return factors }
+        let scaled = owned.allocate(count)
+        for i in 0..<count { scaled[i] = (factors?[i] ?? 1) * scale }
+        return UnsafePointer(scaled)
+    }
 }
 
 /// Float buffers made at load time that live as long as the model.

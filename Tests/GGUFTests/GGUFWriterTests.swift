@@ -170,4 +170,19 @@ import Testing
         }
         #expect(!FileManager.default.fileExists(atPath: path))
     }
+
+    @Test func deferredTensorsWriteTheSameFile() throws {
+        let eager = try SampleFiles.smallWriter(alignment: 32)
+        var deferred = GGUFWriter()
+        for key in eager.metadata.keys { deferred.set(key, eager.metadata[key]!) }
+        for tensor in eager.tensors {
+            let bytes = tensor.bytes
+            try deferred.addTensor(name: tensor.name, type: tensor.type, dimensions: tensor.dimensions,
+                                   byteCount: bytes.count) { bytes }
+        }
+        #expect(deferred.serialized() == eager.serialized())
+        #expect(throws: GGUFError.tensorSizeMismatch(tensor: "short", expected: 8, actual: 4)) {
+            try deferred.addTensor(name: "short", type: .f32, dimensions: [2], byteCount: 4) { [0, 0, 0, 0] }
+        }
+    }
 }

@@ -24,6 +24,13 @@ public struct WeightMatrix: @unchecked Sendable {
     @inlinable
     public func row(_ r: Int) -> UnsafeRawPointer { base + r &* rowBytes }
 
+    /// Rows `range` as a matrix of their own, viewing the same bytes: how a fused projection
+    /// (Phi-3's `attn_qkv`, `ffn_up` holding gate and up) is split without a copy.
+    public func rows(_ range: Range<Int>) -> WeightMatrix {
+        precondition(range.lowerBound >= 0 && range.upperBound <= rows, "rows \(range) of a \(rows)-row matrix")
+        return WeightMatrix(base: row(range.lowerBound), format: format, rows: range.count, columns: columns)
+    }
+
     /// Bytes of the whole matrix.
     public var byteCount: Int { rows &* rowBytes }
 

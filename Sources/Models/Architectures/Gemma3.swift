@@ -5,7 +5,8 @@ import GGUF
 /// before, tied embeddings, and five local (sliding-window) layers for each global one.
 ///
 /// The GGUF converter already added Gemma's `1 +` to every norm weight, so they are
-/// used as stored. Local layers rotate with base 10 000, global ones with `rope.freq_base`.
+/// used as stored. Local layers rotate with `rope.freq_base_swa` (10 000 when absent, as
+/// llama.cpp assumes), global ones with `rope.freq_base`.
 /// Reference: HF `modeling_gemma3.py`; llama.cpp `src/models/gemma3.cpp` and
 /// `llama-model.cpp` (`LLM_ARCH_GEMMA3` in `load_hparams`).
 enum Gemma3: ArchitectureFamily {
@@ -16,10 +17,11 @@ enum Gemma3: ArchitectureFamily {
 
     static func load(_ source: any WeightSource, options: LoadOptions) throws(ModelError) -> any Architecture {
         let arch = "gemma3"
-        let layers: Int, window: Int, softcap: Float?, headDimension: Int?, valueLength: Int?
+        let layers: Int, window: Int, softcap: Float?, headDimension: Int?, valueLength: Int?, localBase: Float?
         do throws(GGUFError) {
             layers = try source.metadata.integer("\(arch).block_count")
             window = try source.metadata.integer("\(arch).attention.sliding_window")
+            localBase = try source.metadata.optionalFloat("\(arch).rope.freq_base_swa")
             softcap = try source.metadata.optionalFloat("\(arch).final_logit_softcapping")
             headDimension = try source.metadata.optionalInteger("\(arch).attention.key_length")
             valueLength = try source.metadata.optionalInteger("\(arch).attention.value_length")
@@ -36,7 +38,7 @@ enum Gemma3: ArchitectureFamily {
         decoder.slidingWindow = .init(
             size: window,
             isLocal: (0..<max(layers, 0)).map { $0 % globalLayerPeriod != globalLayerPeriod - 1 },
-            ropeBase: localRopeBase)
+            ropeBase: localBase ?? localRopeBase)
         // The 27B model (62 layers) scales queries by 1/√(nEmbd/nHead) instead of 1/√headDim.
         if layers == 62 {
             let embedding: Int, heads: Int

@@ -5,6 +5,9 @@ struct DecoderHyperparameters {
     var shape: ModelShape
     var ropeBase: Float
     var ropeDimensions: Int
+    /// Positions are divided by this: `rope.scaling.type` "linear" with `rope.scaling.factor`
+    /// (llama.cpp's `freq_scale = 1/factor`; Gemma 3 4B+ on its global layers). 1 otherwise.
+    var ropeLinearScale: Float
     var rmsEpsilon: Float
 
     init(_ metadata: GGUFMetadata, architecture arch: String) throws(ModelError) {
@@ -28,6 +31,11 @@ struct DecoderHyperparameters {
                 trainedContextLength: try metadata.integer("\(arch).context_length"))
             ropeBase = try metadata.optionalFloat("\(arch).rope.freq_base") ?? 10_000
             ropeDimensions = try metadata.optionalInteger("\(arch).rope.dimension_count") ?? headDimension
+            ropeLinearScale = 1
+            if try metadata.optionalString("\(arch).rope.scaling.type") ?? "linear" == "linear",
+               let factor = try metadata.optionalFloat("\(arch).rope.scaling.factor"), factor > 0 {
+                ropeLinearScale = factor
+            }
             rmsEpsilon = try metadata.float("\(arch).attention.layer_norm_rms_epsilon")
         } catch {
             throw .file(error)

@@ -6,13 +6,13 @@ import Darwin
 import GGUF
 import Kernels
 
-/// The pre-norm decoder shared by Llama, Qwen2, Qwen3 and Gemma 3: grouped-query
+/// The pre-norm decoder shared by Llama, Qwen2, Qwen3, Gemma 3 and Phi-3: grouped-query
 /// attention with RoPE, then a gated MLP, each wrapped in RMSNorm and a residual.
 ///
 /// References: HF `modeling_llama.py` / `modeling_qwen2.py` / `modeling_qwen3.py` /
-/// `modeling_gemma3.py`; llama.cpp `src/models/llama.cpp`, `qwen2.cpp`, `qwen3.cpp`,
-/// `gemma3.cpp`. Families differ only in `Options` and in which optional tensors
-/// their files carry (biases).
+/// `modeling_gemma3.py` / `modeling_phi3.py`; llama.cpp `src/models/llama.cpp`, `qwen2.cpp`,
+/// `qwen3.cpp`, `gemma3.cpp`, `phi3.cpp`. Families differ only in `Options` and in which
+/// optional tensors their files carry (biases).
 final class TransformerDecoder: Architecture {
     struct Options {
         var ropeStyle: RoPE.Style
@@ -30,6 +30,9 @@ final class TransformerDecoder: Architecture {
         var attentionScale: Float? = nil
         /// Logits become `cap · tanh(logits / cap)` (Gemma 2, and Gemma 3 files that set it).
         var finalLogitSoftcap: Float? = nil
+        /// Q, K and V come from one `attn_qkv` matrix, and gate and up from one `ffn_up` of
+        /// 2·nFF rows, gate first (Phi-3); each is used as row ranges of the one matrix.
+        var fusedProjections: Bool = false
     }
 
     enum FeedForward {
@@ -39,14 +42,25 @@ final class TransformerDecoder: Architecture {
         case geGLU
     }
 
-    /// Interleaved local and global attention (llama.cpp's `LLAMA_SWA_TYPE_STANDARD`).
+    /// Local attention on some or all layers (llama.cpp's `LLAMA_SWA_TYPE_STANDARD`; transformers'
+    /// `sliding_window` mask, `kv_idx > q_idx - sliding_window`).
     struct SlidingWindow {
         /// A local layer's query at position p sees keys at positions p - size + 1 … p.
         var size: Int
-        /// Whether each layer is local; the others see the whole context.
-        var isLocal: [Bool]
-        /// RoPE base of local layers (global ones use `rope.freq_base`).
-        var ropeBase: Float
+        /// Whether each layer is local (the others see the whole context); nil when all are (Mistral).
+        var isLocal: [Bool]?
+        /// RoPE base of local layers when it differs from `rope.freq_base` (Gemma 3); such layers
+        /// also skip linear RoPE scaling, as llama.cpp's `rope_freq_scale_train_swa` does.
+        var ropeBase: Float? = nil
+
+        /// The window `<arch>.attention.sliding_window` puts on every layer, or nil when the key
+        /// is absent or 0 (Mistral's `sliding_window`; llama.cpp's converter writes 0 for none).
+        static func everyLayer(_ metadata: GGUFMetadata, architecture arch: String) throws(ModelError) -> SlidingWindow? {
+            let size: Int?
+            do { size = try metadata.optionalInteger("\(arch).attention.sliding_window") } catch { throw .file(error) }
+            guard let size, size != 0 else { return nil }
+            return SlidingWindow(size: size, isLocal: nil)
+        }
     }
 
     // MARK: Weights
@@ -95,8 +109,9 @@ final class TransformerDecoder: Architecture {
             ?? tokenEmbedding
         let frequencyFactors = try loader.optionalVector("rope_freqs.weight", count: hyper.ropeDimensions / 2)
         let globalRope = RoPE(style: options.ropeStyle, dimensions: hyper.ropeDimensions, base: hyper.ropeBase,
-                              frequencyFactors: frequencyFactors)
-        if let window = options.slidingWindow, window.size <= 0 || window.isLocal.count != s.layerCount {
+                              frequencyFactors: loader.scaled(frequencyFactors, by: hyper.ropeLinearScale,
+                                                              count: hyper.ropeDimensions / 2))
+        if let window = options.slidingWindow, window.size <= 0 || (window.isLocal.map { $0.count != s.layerCount } ?? false) {
             throw .invalidHyperparameter("\(architecture).attention.sliding_window",
                                          "must be positive, with a local/global pattern for each of \(s.layerCount) layers")
         }
@@ -104,16 +119,21 @@ final class TransformerDecoder: Architecture {
         for i in 0..<s.layerCount {
             let p = "blk.\(i)."
             var rope = globalRope, window: Int?
-            if let sliding = options.slidingWindow, sliding.isLocal[i] {
-                rope = RoPE(style: options.ropeStyle, dimensions: hyper.ropeDimensions, base: sliding.ropeBase,
-                            frequencyFactors: frequencyFactors)
+            if let sliding = options.slidingWindow, sliding.isLocal?[i] ?? true {
+                if let base = sliding.ropeBase {
+                    rope = RoPE(style: options.ropeStyle, dimensions: hyper.ropeDimensions, base: base,
+                                frequencyFactors: frequencyFactors)
+                }
                 window = sliding.size
             }
+            let fused = options.fusedProjections
+            let (wq, wk, wv) = try TransformerDecoder.attentionProjections(
+                loader, p, qDim: qDim, kvDim: kvDim, columns: s.embeddingLength, fused: fused)
+            let (gate, up) = try TransformerDecoder.gateAndUp(
+                loader, p, rows: s.feedForwardLength, columns: s.embeddingLength, fused: fused)
             layers.append(Layer(
                 attentionNorm: try loader.vector(p + "attn_norm.weight", count: s.embeddingLength),
-                wq: try loader.matrix(p + "attn_q.weight", rows: qDim, columns: s.embeddingLength),
-                wk: try loader.matrix(p + "attn_k.weight", rows: kvDim, columns: s.embeddingLength),
-                wv: try loader.matrix(p + "attn_v.weight", rows: kvDim, columns: s.embeddingLength),
+                wq: wq, wk: wk, wv: wv,
                 bq: try loader.optionalVector(p + "attn_q.bias", count: qDim),
                 bk: try loader.optionalVector(p + "attn_k.bias", count: kvDim),
                 bv: try loader.optionalVector(p + "attn_v.bias", count: kvDim),
@@ -121,8 +141,7 @@ final class TransformerDecoder: Architecture {
                 kNorm: options.qkNorm ? try loader.vector(p + "attn_k_norm.weight", count: s.headDimension) : nil,
                 wo: try loader.matrix(p + "attn_output.weight", rows: s.embeddingLength, columns: qDim),
                 ffnNorm: try loader.vector(p + "ffn_norm.weight", count: s.embeddingLength),
-                gate: try loader.matrix(p + "ffn_gate.weight", rows: s.feedForwardLength, columns: s.embeddingLength),
-                up: try loader.matrix(p + "ffn_up.weight", rows: s.feedForwardLength, columns: s.embeddingLength),
+                gate: gate, up: up,
                 down: try loader.matrix(p + "ffn_down.weight", rows: s.embeddingLength, columns: s.feedForwardLength),
                 postAttentionNorm: options.postNorms
                     ? try loader.vector(p + "post_attention_norm.weight", count: s.embeddingLength) : nil,
@@ -140,6 +159,31 @@ final class TransformerDecoder: Architecture {
         self.pool = WorkerPool(threads: load.threads)
         self.cacheElement = load.cacheElement
         self.scratch = Scratch(shape: s, maxBatch: max(1, load.maxBatch), threads: pool.threads)
+    }
+
+    /// Q, K and V projections: three matrices, or row ranges of one fused `attn_qkv`
+    /// (`[q rows | k rows | v rows]`, as HF Phi-3's `qkv_proj` is split).
+    private static func attentionProjections(_ loader: WeightLoader, _ p: String, qDim: Int, kvDim: Int, columns: Int,
+                                             fused: Bool) throws(ModelError) -> (WeightMatrix, WeightMatrix, WeightMatrix) {
+        guard fused else {
+            return (try loader.matrix(p + "attn_q.weight", rows: qDim, columns: columns),
+                    try loader.matrix(p + "attn_k.weight", rows: kvDim, columns: columns),
+                    try loader.matrix(p + "attn_v.weight", rows: kvDim, columns: columns))
+        }
+        let qkv = try loader.matrix(p + "attn_qkv.weight", rows: qDim + 2 * kvDim, columns: columns)
+        return (qkv.rows(0..<qDim), qkv.rows(qDim..<qDim + kvDim), qkv.rows(qDim + kvDim..<qDim + 2 * kvDim))
+    }
+
+    /// Gate and up projections: two matrices, or the halves of one `ffn_up` of 2·nFF rows, gate
+    /// first (HF Phi-3's `gate_up_proj`, chunked in two; llama.cpp's fused SwiGLU).
+    private static func gateAndUp(_ loader: WeightLoader, _ p: String, rows: Int, columns: Int,
+                                  fused: Bool) throws(ModelError) -> (WeightMatrix, WeightMatrix) {
+        guard fused else {
+            return (try loader.matrix(p + "ffn_gate.weight", rows: rows, columns: columns),
+                    try loader.matrix(p + "ffn_up.weight", rows: rows, columns: columns))
+        }
+        let gateUp = try loader.matrix(p + "ffn_up.weight", rows: 2 * rows, columns: columns)
+        return (gateUp.rows(0..<rows), gateUp.rows(rows..<2 * rows))
     }
 
     func makeCache(sequences: Int, capacity: Int) -> KVCache {

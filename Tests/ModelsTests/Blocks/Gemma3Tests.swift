@@ -14,19 +14,6 @@ import Testing
         return try ArchitectureRegistry.load(file, options: LoadOptions(threads: threads, maxBatch: 64))
     }
 
-    func allLogits(_ model: any Architecture, _ tokens: [Int]) throws -> [[Float]] {
-        let cache = model.makeCache(sequences: 1, capacity: 64)
-        let vocabulary = model.shape.vocabularySize
-        var logits = [Float](repeating: .nan, count: tokens.count * vocabulary)
-        let batch = Batch(tokens: tokens.map(Int32.init), startingAt: 0, allLogits: true)
-        try logits.withUnsafeMutableBufferPointer { try model.forward(batch, cache: cache, logits: $0.baseAddress!) }
-        return (0..<tokens.count).map { Array(logits[($0 * vocabulary)..<(($0 + 1) * vocabulary)]) }
-    }
-
-    func maxDifference(_ a: [[Float]], _ b: [[Float]]) -> Float {
-        zip(a, b).map { zip($0, $1).map { abs($0 - $1) }.max()! }.max()!
-    }
-
     @Test func matchesReference() throws {
         let tiny = TinyModel(family: .gemma3, seed: 7, tiedEmbeddings: true)
         let got = try allLogits(try load(tiny), Self.tokens)
@@ -51,20 +38,8 @@ import Testing
     @Test(arguments: [1, 2])
     func decodingTokenByTokenEqualsOneBatch(threads: Int) throws {
         let model = try load(TinyModel(family: .gemma3, seed: 11, tiedEmbeddings: true), threads: threads)
-        let vocabulary = model.shape.vocabularySize
         let whole = try allLogits(model, Self.tokens)
-        let cache = model.makeCache(sequences: 1, capacity: 64)
-        var stepwise: [[Float]] = []
-        var prefillLogits = [Float](repeating: 0, count: 3 * vocabulary)
-        let prefill = Batch(tokens: Self.tokens[0..<3].map(Int32.init), startingAt: 0, allLogits: true)
-        try prefillLogits.withUnsafeMutableBufferPointer { try model.forward(prefill, cache: cache, logits: $0.baseAddress!) }
-        for i in 0..<3 { stepwise.append(Array(prefillLogits[(i * vocabulary)..<((i + 1) * vocabulary)])) }
-        var logits = [Float](repeating: 0, count: vocabulary)
-        for i in 3..<Self.tokens.count {
-            let step = Batch(tokens: [Int32(Self.tokens[i])], startingAt: i)
-            try logits.withUnsafeMutableBufferPointer { try model.forward(step, cache: cache, logits: $0.baseAddress!) }
-            stepwise.append(logits)
-        }
+        let stepwise = try prefillThenDecode(model, Self.tokens, prefill: 3).logits
         #expect(maxDifference(whole, stepwise) == 0, "batching must not change the arithmetic")
     }
 

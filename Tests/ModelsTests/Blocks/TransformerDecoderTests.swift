@@ -13,20 +13,6 @@ import Testing
                                                                         cacheElement: cache))
     }
 
-    /// Logits of every position, from one batch.
-    func allLogits(_ model: any Architecture, _ tokens: [Int]) throws -> [[Float]] {
-        let cache = model.makeCache(sequences: 1, capacity: 64)
-        let vocabulary = model.shape.vocabularySize
-        var logits = [Float](repeating: .nan, count: tokens.count * vocabulary)
-        let batch = Batch(tokens: tokens.map(Int32.init), startingAt: 0, allLogits: true)
-        try logits.withUnsafeMutableBufferPointer { try model.forward(batch, cache: cache, logits: $0.baseAddress!) }
-        return (0..<tokens.count).map { Array(logits[($0 * vocabulary)..<(($0 + 1) * vocabulary)]) }
-    }
-
-    func maxDifference(_ a: [[Float]], _ b: [[Float]]) -> Float {
-        zip(a, b).map { zip($0, $1).map { abs($0 - $1) }.max()! }.max()!
-    }
-
     @Test(arguments: [TinyModel.Family.llama, .qwen2, .qwen3])
     func matchesReference(family: TinyModel.Family) throws {
         let tiny = TinyModel(family: family, seed: 7)
@@ -58,21 +44,8 @@ import Testing
     func decodingTokenByTokenEqualsOneBatch(threads: Int) throws {
         let model = try load(TinyModel(family: .qwen2, seed: 11), threads: threads)
         let whole = try allLogits(model, Self.tokens)
-        let cache = model.makeCache(sequences: 1, capacity: 64)
-        var logits = [Float](repeating: 0, count: model.shape.vocabularySize)
         // A prefill of the first 4, then one token at a time.
-        var stepwise: [[Float]] = []
-        let prefill = Batch(tokens: Self.tokens[0..<4].map(Int32.init), startingAt: 0, allLogits: true)
-        var prefillLogits = [Float](repeating: 0, count: 4 * model.shape.vocabularySize)
-        try prefillLogits.withUnsafeMutableBufferPointer { try model.forward(prefill, cache: cache, logits: $0.baseAddress!) }
-        for i in 0..<4 {
-            stepwise.append(Array(prefillLogits[(i * model.shape.vocabularySize)..<((i + 1) * model.shape.vocabularySize)]))
-        }
-        for i in 4..<Self.tokens.count {
-            let step = Batch(tokens: [Int32(Self.tokens[i])], startingAt: i)
-            try logits.withUnsafeMutableBufferPointer { try model.forward(step, cache: cache, logits: $0.baseAddress!) }
-            stepwise.append(logits)
-        }
+        let (stepwise, cache) = try prefillThenDecode(model, Self.tokens, prefill: 4)
         #expect(maxDifference(whole, stepwise) == 0, "batching must not change the arithmetic")
         #expect(cache.lengths == [Self.tokens.count])
     }

@@ -4,17 +4,22 @@ import Glibc
 import Darwin
 #endif
 
-/// The bytes behind a `GGUFFile`: a read-only memory mapping of the file, or a private
-/// heap copy. Releases them when the last reference goes.
-final class GGUFStorage: @unchecked Sendable {
+/// A whole file's bytes, read-only: a memory mapping of the file, or a private heap copy.
+/// Releases them when the last reference goes.
+///
+/// Behind `GGUFFile`, and behind other weight formats (safetensors) that read tensors in place.
+public final class MappedFile: @unchecked Sendable {
     // Sendable: the bytes are never written after init (the mapping is PROT_READ).
 
-    let bytes: UnsafeRawBufferPointer
+    /// The file's contents; valid while this object lives.
+    public let bytes: UnsafeRawBufferPointer
     private let isMapped: Bool
 
     /// Maps the file at `path` read-only. Weights stay on disk until touched, and pages
     /// are shared with other processes mapping the same model.
-    init(mapping path: String) throws(GGUFError) {
+    ///
+    /// - Throws: `GGUFError.cannotOpen` with the system's reason, or `.isDirectory`.
+    public init(mapping path: String) throws(GGUFError) {
         // O_NONBLOCK: opening a FIFO would otherwise wait for a writer; it has no
         // effect on the regular files we go on to map.
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
@@ -47,8 +52,8 @@ final class GGUFStorage: @unchecked Sendable {
     }
 
     /// Copies `source` into a fresh allocation, 64-byte aligned like a page-aligned mapping
-    /// would be for SIMD loads of tensor data.
-    init(copying source: [UInt8]) {
+    /// would be for SIMD loads of tensor data. For tests and fuzzing.
+    public init(copying source: [UInt8]) {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(source.count, 1), alignment: 64)
         source.withUnsafeBytes { buffer.copyMemory(from: $0) }
         bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<source.count])

@@ -1,0 +1,81 @@
+// Pins down Hugging Face checkpoints against transformers: each tiny random model, loaded from
+// the safetensors directory transformers saved, gives transformers' logits at every position;
+// so does the GGUF Kinglet's writer makes from it, within the rounding of its matrix type.
+import GGUF
+import Models
+import Testing
+
+@Suite struct HuggingFaceReferenceTests {
+    static let models = ["llama", "llama3-tied", "llama-bf16", "mistral", "qwen2", "qwen2-sharded", "qwen3",
+                         "gemma3-text", "gemma3-multimodal", "phi3"]
+
+    /// Tolerances are relative to the largest |logit| of the reference (up to ~17 here, ~8 for
+    /// most models). Kinglet keeps keys, values, queries and attention weights in Float16, as
+    /// llama.cpp's default cache does (and Gemma's GELU goes through ggml's Float16 table): each
+    /// rounding is up to 2⁻¹¹ relative, which measures as up to 1.0e-3 of the logit range
+    /// against transformers' float32 (7.8e-3 absolute on Mistral's logits of ~7.6).
+    static let checkpointTolerance: Float = 1.5e-3
+
+    /// Per GGUF matrix type, on top of the cache: F32 adds nothing (it must equal the checkpoint
+    /// run); F16 rounds each weight by up to 2⁻¹¹ (measured 2.1e-3 of the range); Q8_0 rounds
+    /// each weight to 1/254 of its block's largest magnitude and, as llama.cpp does, quantizes
+    /// activations to Q8_0 too (measured 3.9e-2 of the range, 0.33 absolute).
+    static func tolerance(_ type: GGUFConversion.MatrixType) -> Float {
+        switch type {
+        case .f32: checkpointTolerance
+        case .f16: 3e-3
+        case .q8_0: 5e-2
+        }
+    }
+
+    static let options = LoadOptions(threads: 2, maxBatch: 64)
+
+    @Test(arguments: models)
+    func checkpointMatchesTransformers(name: String) throws {
+        let reference = try TransformersFixtures.model(name)
+        let model = try ArchitectureRegistry.load(try HuggingFaceCheckpoint(directory: reference.directory), options: Self.options)
+        expectAgreement(try allLogits(model, reference.ids), reference.logits, within: Self.checkpointTolerance, name)
+    }
+
+    @Test(arguments: models, GGUFConversion.MatrixType.allCases)
+    func convertedGGUFMatchesTransformers(name: String, type: GGUFConversion.MatrixType) throws {
+        let reference = try TransformersFixtures.model(name)
+        let checkpoint = try HuggingFaceCheckpoint(directory: reference.directory)
+        let file = try GGUFFile(bytes: try GGUFConversion.writer(for: checkpoint, type: type).serialized())
+        let model = try ArchitectureRegistry.load(file, options: Self.options)
+        let logits = try allLogits(model, reference.ids)
+        expectAgreement(logits, reference.logits, within: Self.tolerance(type), "\(name) \(type)")
+        if type == .f32 {
+            // Same weights, same arithmetic: only Llama's q/k element order (interleaved after
+            // the converter's permutation) changes the order of the q·k sums.
+            let direct = try allLogits(try ArchitectureRegistry.load(checkpoint, options: Self.options), reference.ids)
+            #expect(maxDifference(logits, direct) <= 1e-5, "\(name): F32 GGUF vs checkpoint max |Δ| = \(maxDifference(logits, direct))")
+        }
+    }
+
+    @Test func prefillThenDecodeEqualsOnePrefill() throws {
+        let reference = try TransformersFixtures.model("mistral")   // its window of 4 is shorter than the prefill
+        let model = try ArchitectureRegistry.load(try HuggingFaceCheckpoint(directory: reference.directory), options: Self.options)
+        let whole = try allLogits(model, reference.ids)
+        let stepwise = try prefillThenDecode(model, reference.ids, prefill: 6).logits
+        #expect(maxDifference(whole, stepwise) == 0, "batching must not change the arithmetic")
+    }
+
+    /// Logits within `relativeTolerance` of the reference's largest |logit| everywhere, and the
+    /// same next token at every position unless transformers' own top two are closer than twice
+    /// that (a tie at this precision).
+    func expectAgreement(_ got: [[Float]], _ expected: [[Float]], within relativeTolerance: Float, _ label: String,
+                         sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(got.count == expected.count && !got.isEmpty, sourceLocation: sourceLocation)
+        let range = expected.joined().map(abs).max() ?? 0
+        let tolerance = relativeTolerance * range, difference = maxDifference(got, expected)
+        #expect(difference <= tolerance, "\(label): max |Δlogit| = \(difference) on logits up to \(range)",
+                sourceLocation: sourceLocation)
+        for (position, (ours, theirs)) in zip(got, expected).enumerated() {
+            let best = theirs.indices.max { theirs[$0] < theirs[$1] }!
+            let pick = ours.indices.max { ours[$0] < ours[$1] }!
+            #expect(pick == best || theirs[best] - theirs[pick] <= 2 * tolerance,
+                    "\(label) position \(position): token \(pick), transformers \(best)", sourceLocation: sourceLocation)
+        }
+    }
+}
