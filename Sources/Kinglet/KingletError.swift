@@ -14,6 +14,8 @@ public enum KingletError: Error, Sendable, CustomStringConvertible {
     case template(TemplateError)
     case grammar(GrammarError)
     case noChatTemplate(path: String)
+    /// The model came without a tokenizer, and text was given.
+    case noTokenizer(path: String)
     case promptTooLong(tokens: Int, context: Int)
     case emptyPrompt
     /// A chat turn was asked for while the previous answer was still streaming.
@@ -34,6 +36,8 @@ public enum KingletError: Error, Sendable, CustomStringConvertible {
         case .grammar(let error): return error.description
         case .noChatTemplate(let path):
             return "\(path) has no chat template (a base model?); use --raw for plain completion or --template FILE.jinja"
+        case .noTokenizer(let path):
+            return "\(path) has no tokenizer (no tokenizer.json, or a GGUF without tokenizer.ggml.*), so it takes token ids only: kinglet logits --ids 1,2,3"
         case .promptTooLong(let tokens, let context):
             return "the prompt is \(tokens) tokens but the context holds \(context); shorten it or raise --context"
         case .emptyPrompt:

@@ -6,7 +6,8 @@ import Synchronization
 import Templates
 import Tokenizers
 
-/// A model loaded from a GGUF file, with its tokenizer: the entry point of the Kinglet API.
+/// A model loaded from a GGUF file or a Hugging Face checkpoint directory, with its tokenizer:
+/// the entry point of the Kinglet API.
 ///
 /// Weights are memory-mapped, not copied. One forward pass runs at a time (it
 /// already uses every thread of the pool); calls from several tasks take turns.
@@ -45,7 +46,10 @@ public final class LanguageModel: @unchecked Sendable {
     }
 
     public let path: String
-    public let file: GGUFFile
+    /// The weights and hyperparameters: the GGUF file, or the checkpoint under GGUF's names.
+    public let source: any WeightSource
+    /// The model's tokenizer, or for weight-only models (`hasTokenizer` false) a stand-in that
+    /// names ids ("[42]") and encodes no text.
     public let tokenizer: Tokenizer
     /// The GGUF `general.architecture`.
     public let architectureName: String
@@ -60,22 +64,28 @@ public final class LanguageModel: @unchecked Sendable {
     private let lock = Mutex<Void>(())
     private let grammarVocabularyCache = Mutex<GrammarVocabulary?>(nil)
 
-    /// Loads a model by store name (`qwen2.5-coder:0.5b`) or `.gguf` path.
+    /// Loads a model by store name (`qwen2.5-coder:0.5b`), `.gguf` path, or Hugging Face
+    /// checkpoint directory (`config.json`, `*.safetensors`, and `tokenizer.json` for text).
     public init(_ nameOrPath: String, options: Options = Options()) throws(KingletError) {
         let path = ModelStore.path(for: nameOrPath)
         if ModelStore.isUnfetchedStoreName(nameOrPath) { throw .modelNotFetched(name: nameOrPath, path: path) }
-        let file: GGUFFile
-        do { file = try GGUFFile(contentsOf: path) } catch { throw .file(error) }
+        let files = try ModelFiles.open(path)
         do {
-            architecture = try ArchitectureRegistry.load(
-                file, options: LoadOptions(threads: options.threads, maxBatch: options.maxBatch, cacheElement: options.cacheElement))
+            architecture = try ArchitectureRegistry.load(files.source, options: LoadOptions(
+                threads: options.threads, maxBatch: options.maxBatch, cacheElement: options.cacheElement))
         } catch { throw .model(error) }
         let tokenizer: Tokenizer
-        do { tokenizer = try Tokenizer(gguf: file.metadata) } catch { throw .tokenizer(error) }
+        if let given = files.tokenizer {
+            tokenizer = given
+        } else {
+            do { tokenizer = try .numbered(vocabularySize: architecture.shape.vocabularySize) } catch { throw .tokenizer(error) }
+        }
         self.tokenizer = tokenizer
-        chatFormatResult = Result { () throws(KingletError) in try ChatFormat(file: file, tokenizer: tokenizer) }
+        chatFormatResult = Result { () throws(KingletError) in
+            try files.chatTemplate.map { template throws(KingletError) in try ChatFormat(source: template, tokenizer: tokenizer) }
+        }
         self.path = path
-        self.file = file
+        self.source = files.source
         self.options = options
         architectureName = architecture.name
         shape = architecture.shape
@@ -83,6 +93,14 @@ public final class LanguageModel: @unchecked Sendable {
         if let limit = options.memoryLimit, memoryPlan().totalBytes > limit {
             throw .exceedsMemoryLimit(memoryPlan(), limit: limit)
         }
+    }
+
+    /// Whether the model came with a tokenizer, so that it can read and write text.
+    public var hasTokenizer: Bool { tokenizer.encodesText }
+
+    /// Throws `KingletError.noTokenizer` for a weight-only model, which takes token ids only.
+    public func requireTokenizer() throws(KingletError) {
+        if !hasTokenizer { throw .noTokenizer(path: path) }
     }
 
     /// The vocabulary as grammar-constrained decoding sees it, built on first use (a trie of every token's bytes).
@@ -135,6 +153,7 @@ public final class LanguageModel: @unchecked Sendable {
     /// Tokens for `messages` rendered by `format` (default: the model's own), ready to generate after.
     public func chatPrompt(messages: [TemplateValue], tools: [TemplateValue]? = nil, format given: ChatFormat? = nil,
                            extra: [String: TemplateValue] = [:]) throws(KingletError) -> [Int32] {
+        try requireTokenizer()
         let format: ChatFormat
         if let given { format = given } else { format = try chatFormat() }
         let text = try format.render(messages: messages, tools: tools, addGenerationPrompt: true, extra: extra)

@@ -1,3 +1,4 @@
+import GGUF
 import Foundation
 import Models
 
@@ -39,7 +40,7 @@ extension LanguageModel {
                                    + 2 * s.kvDimension + 2 * s.feedForwardLength) * 4
         let scores = context * options.threads * 4
         let logits = ModelContext.logitRows(for: self) * s.vocabularySize * 4
-        return MemoryPlan(weightBytes: file.fileSize, cacheBytes: perPosition * context,
+        return MemoryPlan(weightBytes: (source as? GGUFFile)?.fileSize ?? source.weightBytes, cacheBytes: perPosition * context,
                           scratchBytes: activations + scores + logits)
     }
 }

@@ -12,6 +12,20 @@ public protocol WeightSource: AnyObject, Sendable {
     var layout: TensorLayout { get }
     /// The tensor named `name` (GGUF naming: `blk.0.attn_q.weight`), viewed in place, or nil.
     func weight(named name: String) -> TensorView?
+    /// Every tensor's name.
+    var tensorNames: [String] { get }
+}
+
+extension WeightSource {
+    /// The number of weights in all tensors.
+    public var parameterCount: Int {
+        tensorNames.reduce(0) { $0 + (weight(named: $1)?.elementCount ?? 0) }
+    }
+
+    /// The bytes all tensors take where they are stored (mapped, not copied).
+    public var weightBytes: Int {
+        tensorNames.reduce(0) { $0 + (weight(named: $1)?.bytes.count ?? 0) }
+    }
 }
 
 /// The places where GGUF files and Hugging Face checkpoints store the same model differently.
@@ -45,6 +59,7 @@ public struct TensorView {
 
 extension GGUFFile: WeightSource {
     public var layout: TensorLayout { .gguf }
+    public var tensorNames: [String] { tensors.map(\.name) }
 
     public func weight(named name: String) -> TensorView? {
         guard let info = tensor(named: name) else { return nil }

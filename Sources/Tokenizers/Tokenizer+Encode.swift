@@ -28,6 +28,8 @@ extension Tokenizer {
             case .sentencePiece(let model, let addsSpacePrefix):
                 encodeSentencePiece(utf8, model, addsSpacePrefix: addsSpacePrefix, parseSpecial: parseSpecial,
                                     into: &ids, scratch: &scratch)
+            case .none:
+                break
             }
         }
         if addEOS ?? addsEOS, let eos = eosToken { ids.append(eos) }

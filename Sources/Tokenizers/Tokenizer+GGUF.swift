@@ -107,7 +107,7 @@ extension Tokenizer {
             let text = entries.tokens[index]
             let isSpecial = entries.specialOverride[id] ?? Self.isSpecialAddedToken(text, kind: kind)
             switch algorithm {
-            case .byteLevel:
+            case .byteLevel, .none:
                 matched.append(AddedToken(id: id, text: text, isSpecial: isSpecial))
             case .sentencePiece:
                 // matched after normalization; the GGUF converter stored Gemma's whitespace

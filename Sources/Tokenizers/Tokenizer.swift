@@ -29,6 +29,8 @@ public final class Tokenizer: Sendable {
         /// (`tokenizer.ggml.add_space_prefix`) each span at the start or after an added token gets
         /// a leading U+2581, as llama.cpp does.
         case sentencePiece(SentencePieceModel, addsSpacePrefix: Bool)
+        /// No tokenizer came with the weights (`Tokenizer.numbered`): text encodes to nothing.
+        case none
     }
 
     /// Beginning of sequence (`tokenizer.ggml.bos_token_id`), when the file names one.
@@ -105,5 +107,29 @@ public final class Tokenizer: Sendable {
     /// Whether `id` is a control token (GGUF token type 3), such as `<|im_end|>`.
     public func isControl(_ id: Int32) -> Bool {
         kind(of: id) == .control
+    }
+
+    /// This tokenizer with `ids` (say, `generation_config.json`'s `eos_token_id`) also ending generation.
+    public func addingEndOfGeneration(_ ids: some Sequence<Int32>) -> Tokenizer {
+        let extra = ids.filter { vocabulary.isValid($0) }
+        return Tokenizer(vocabulary: vocabulary, algorithm: algorithm, specialTokens: specialTokens, ids: SpecialIDs(
+            bos: bosToken, eos: eosToken, eot: eotToken, padding: paddingToken, addsBOS: addsBOS, addsEOS: addsEOS,
+            endOfGeneration: endOfGenerationTokens.union(extra)))
+    }
+
+    /// A stand-in for models that come without a tokenizer (a GGUF whose `tokenizer.ggml.model` is
+    /// absent or "none", a checkpoint without `tokenizer.json`), enough to run them on token ids:
+    /// id `n` reads as "[n]", and text encodes to no tokens at all.
+    public static func numbered(vocabularySize: Int) throws(TokenizerError) -> Tokenizer {
+        let texts = (0..<vocabularySize).map { "[\($0)]" }
+        let vocabulary = try Vocabulary(byteLevel: texts, kinds: Array(repeating: .unused, count: vocabularySize))
+        return Tokenizer(vocabulary: vocabulary, algorithm: .none, specialTokens: SpecialTokenSplitter([]), ids: SpecialIDs(
+            bos: nil, eos: nil, eot: nil, padding: nil, addsBOS: false, addsEOS: false, endOfGeneration: []))
+    }
+
+    /// Whether this is a real tokenizer rather than `numbered`'s stand-in.
+    public var encodesText: Bool {
+        if case .none = algorithm { return false }
+        return true
     }
 }

@@ -10,12 +10,12 @@ struct KingletCommand: AsyncParsableCommand {
         commandName: "kinglet",
         abstract: "Run small open-weight language models locally.",
         subcommands: [Run.self, Chat.self, Serve.self, Bench.self, Pull.self, List.self, Show.self, Remove.self, Info.self,
-                      Logits.self, Tokenize.self, Template.self])
+                      Logits.self, Tokenize.self, Template.self, Convert.self])
 }
 
 /// Options every command that loads a model shares.
 struct ModelOptions: ParsableArguments {
-    @Option(name: .shortAndLong, help: "A .gguf path or a store name (default: \(ModelStore.defaultModel)).")
+    @Option(name: .shortAndLong, help: "A .gguf path, a Hugging Face checkpoint directory or a store name (default: \(ModelStore.defaultModel)).")
     var model: String = ModelStore.defaultModel
 
     @Option(name: .shortAndLong, help: "Threads for the forward pass (default: all cores).")
@@ -41,13 +41,15 @@ struct ModelOptions: ParsableArguments {
         }
     }
 
-    /// Loads the model, or prints the error in one line and exits non-zero.
-    func load() throws -> LanguageModel {
+    /// Loads the model, or prints the error in one line and exits non-zero. Commands that read or
+    /// write text refuse a weight-only model (`text` true) before doing anything.
+    func load(text: Bool = true) throws -> LanguageModel {
         let lm: LanguageModel
         do {
             lm = try LanguageModel(model, options: .init(
                 threads: threads, contextLength: context, memoryLimit: memoryLimit.flatMap(parseByteCount),
                 cacheElement: cacheType))
+            if text { try lm.requireTokenizer() }
         } catch {
             throw CommandFailure(error.description)
         }

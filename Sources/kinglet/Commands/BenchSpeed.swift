@@ -100,7 +100,7 @@ extension KingletCommand.Bench {
         }
 
         private func printTable(_ rows: [Row], bandwidth: [Int: Double], lm: LanguageModel, plan: MemoryPlan) {
-            let parameters = lm.file.tensors.reduce(0) { $0 + $1.elementCount }
+            let parameters = lm.source.parameterCount
             let name = "\(lm.architectureName) \(Self.count(parameters))"
             let size = MemoryPlan.format(plan.weightBytes)
             var lines = ["| model | size | params | threads | test | t/s | roofline |",

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GGUF
+import Models
 import enum Kernels.KernelPath
 import Kinglet
 
@@ -13,30 +14,9 @@ extension KingletCommand {
 
         func run() async throws {
             let path = ModelStore.path(for: model.model)
-            let file: GGUFFile
-            do { file = try GGUFFile(contentsOf: path) } catch { throw CommandFailure(error.description) }
-            let meta = file.metadata
-            let architecture = (try? meta.string("general.architecture")) ?? "(none)"
-            var rows: [(String, String)] = [
-                ("file", path),
-                ("file size", Self.bytes(file.fileSize)),
-                ("GGUF version", "\(file.version)"),
-                ("name", (try? meta.optionalString("general.name")) ?? nil ?? "(unnamed)"),
-                ("architecture", architecture),
-                ("parameters", Self.count(file.tensors.reduce(0) { $0 + $1.elementCount })),
-            ]
-            var typeCounts: [String: Int] = [:]
-            for tensor in file.tensors { typeCounts[tensor.type.name, default: 0] += 1 }
-            let types = typeCounts.sorted { $0.value > $1.value }.map { "\($0.key) ×\($0.value)" }
-            rows.append(("tensors", "\(file.tensors.count): " + types.joined(separator: ", ")))
-            let tokenizerModel = (try? meta.optionalString("tokenizer.ggml.model")) ?? nil
-            let pre = (try? meta.optionalString("tokenizer.ggml.pre")) ?? nil
-            let vocabulary = ((try? meta.optionalStrings("tokenizer.ggml.tokens")) ?? nil)?.count
-            rows.append(("tokenizer", [tokenizerModel ?? "(none)", pre.map { "pre-tokenizer \($0)" },
-                                        vocabulary.map { "\($0) tokens" }].compactMap { $0 }.joined(separator: ", ")))
-            let template = (try? meta.optionalString("tokenizer.chat_template")) ?? nil
-            rows.append(("chat template", template.map { "yes (\($0.count) characters)" } ?? "none"))
-
+            var isDirectory: ObjCBool = false
+            var rows = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+                ? try Self.checkpointRows(path) : try Self.ggufRows(path)
             do {
                 let lm = try LanguageModel(path, options: .init(threads: 1, contextLength: model.context))
                 let s = lm.shape
@@ -60,6 +40,57 @@ extension KingletCommand {
             for (key, value) in rows {
                 writeOut(key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value + "\n")
             }
+        }
+
+        /// What the GGUF header says: file, name, architecture, tensors, tokenizer, chat template.
+        static func ggufRows(_ path: String) throws -> [(String, String)] {
+            let file: GGUFFile
+            do { file = try GGUFFile(contentsOf: path) } catch { throw CommandFailure(error.description) }
+            let meta = file.metadata
+            var rows: [(String, String)] = [
+                ("file", path),
+                ("file size", bytes(file.fileSize)),
+                ("GGUF version", "\(file.version)"),
+                ("name", (try? meta.optionalString("general.name")) ?? nil ?? "(unnamed)"),
+            ]
+            rows += tensorRows(file)
+            let tokenizerModel = (try? meta.optionalString("tokenizer.ggml.model")) ?? nil
+            let pre = (try? meta.optionalString("tokenizer.ggml.pre")) ?? nil
+            let vocabulary = ((try? meta.optionalStrings("tokenizer.ggml.tokens")) ?? nil)?.count
+            rows.append(("tokenizer", [tokenizerModel ?? "(none)", pre.map { "pre-tokenizer \($0)" },
+                                        vocabulary.map { "\($0) tokens" }].compactMap { $0 }.joined(separator: ", ")))
+            let template = (try? meta.optionalString("tokenizer.chat_template")) ?? nil
+            rows.append(("chat template", template.map { "yes (\($0.count) characters)" } ?? "none"))
+            return rows
+        }
+
+        /// What a Hugging Face checkpoint directory holds: model type, tensors, tokenizer files.
+        static func checkpointRows(_ path: String) throws -> [(String, String)] {
+            let checkpoint: HuggingFaceCheckpoint
+            do { checkpoint = try HuggingFaceCheckpoint(directory: path) } catch { throw CommandFailure(error.description) }
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+            var rows: [(String, String)] = [
+                ("directory", path),
+                ("weights", bytes(checkpoint.weightBytes) + " in \(files.filter { $0.hasSuffix(".safetensors") }.count) safetensors file(s)"),
+                ("model type", checkpoint.modelType),
+            ]
+            rows += tensorRows(checkpoint)
+            let present = ["tokenizer.json", "tokenizer_config.json", "chat_template.jinja", "generation_config.json"]
+                .filter(files.contains)
+            rows.append(("tokenizer files", present.isEmpty ? "none (token ids only)" : present.joined(separator: ", ")))
+            return rows
+        }
+
+        /// Architecture, parameter count and tensor types, as GGUF names them.
+        static func tensorRows(_ source: any WeightSource) -> [(String, String)] {
+            var typeCounts: [String: Int] = [:]
+            for name in source.tensorNames { typeCounts[source.weight(named: name)?.type.name ?? "?", default: 0] += 1 }
+            let types = typeCounts.sorted { $0.value > $1.value }.map { "\($0.key) ×\($0.value)" }
+            return [
+                ("architecture", (try? source.metadata.string("general.architecture")) ?? "(none)"),
+                ("parameters", count(source.parameterCount)),
+                ("tensors", "\(source.tensorNames.count): " + types.joined(separator: ", ")),
+            ]
         }
 
         static func bytes(_ n: Int) -> String {

@@ -35,7 +35,7 @@ extension KingletCommand {
         }
 
         func run() async throws {
-            let lm = try model.load()
+            let lm = try model.load(text: ids == nil)
             let tokens: [Int32]
             if let ids {
                 let parts = ids.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }

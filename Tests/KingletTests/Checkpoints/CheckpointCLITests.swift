@@ -1,0 +1,92 @@
+// Pins down Hugging Face checkpoint directories end to end through the `kinglet` command line: a
+// tiny chat model saved by transformers with a tokenizer trained by `tokenizers` runs, chats with
+// its own template and stops at its generation_config's end tokens; without tokenizer files it still
+// runs on token ids; converted to GGUF it gives the same logits. Transformers is the reference.
+import Foundation
+import TestSupport
+import Testing
+
+@Suite(.serialized) struct CheckpointCLITests {
+    /// What transformers did with the tiny model (see tiny_checkpoint.py).
+    struct Reference: Decodable {
+        let prompt: [Int32]
+        let generated: [Int32]
+        let end: [Int32]
+        let text: String
+        let logits: [[Float]]
+    }
+
+    static let user = "Hello there! How are you?"
+
+    /// The checkpoint directory and transformers' results, made once per test process.
+    static let fixture: Result<(directory: URL, reference: Reference), any Error> = Result {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kinglet-checkpoint-\(UUID().uuidString)")
+        let script = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("tiny_checkpoint.py"), encoding: .utf8)
+        let output = try ReferencePython.run(script, arguments: [directory.path])
+        return (directory, try JSONDecoder().decode(Reference.self, from: output))
+    }
+
+    func maxDifference(_ a: [[Float]], _ b: [[Float]]) -> Float {
+        zip(a, b).map { zip($0, $1).map { abs($0 - $1) }.max() ?? .infinity }.max() ?? .infinity
+    }
+
+    /// `kinglet logits --ids … --json` as rows of logits.
+    func logits(_ model: String, ids: [Int32]) throws -> [[Float]] {
+        let result = try TestEnvironment.runKinglet(["logits", "-m", model, "--cache-type", "f32", "--json",
+                                                     "--ids", ids.map(String.init).joined(separator: ",")])
+        #expect(result.status == 0, "\(result.err)")
+        struct Line: Decodable { let logits: [Float] }
+        return try result.out.split(separator: "\n").map { try JSONDecoder().decode(Line.self, from: Data($0.utf8)).logits }
+    }
+
+    @Test func chatRunsWithTheCheckpointsOwnTokenizerTemplateAndEndTokens() throws {
+        let (directory, reference) = try Self.fixture.get()
+        let result = try TestEnvironment.runKinglet(["run", "-m", directory.path, "--cache-type", "f32", "--temperature", "0",
+                                                     "-n", "\(reference.generated.count)", "--json", Self.user])
+        #expect(result.status == 0, "\(result.err)")
+        struct Line: Decodable { let id: Int32?; let done: Bool? }
+        let lines = try result.out.split(separator: "\n").map { try JSONDecoder().decode(Line.self, from: Data($0.utf8)) }
+        let ids = lines.compactMap(\.id)
+        // Transformers' greedy tokens up to the first end token (generation_config.json's eos ids).
+        let expected = Array(reference.generated.prefix { !reference.end.contains($0) })
+        #expect(ids == expected, "kinglet \(ids), transformers \(reference.generated)")
+        #expect(lines.last?.done == true)
+        // The prompt is the checkpoint's chat template (chat_template.jinja) rendered and tokenized as transformers does.
+        let logits = try logits(directory.path, ids: reference.prompt)
+        #expect(logits.count == reference.prompt.count)
+    }
+
+    @Test func infoDescribesTheCheckpoint() throws {
+        let (directory, _) = try Self.fixture.get()
+        let result = try TestEnvironment.runKinglet(["info", "-m", directory.path])
+        #expect(result.status == 0, "\(result.err)")
+        for fragment in ["model type", "qwen2", "tokenizer.json", "generation_config.json", "layers", "2"] {
+            #expect(result.out.contains(fragment), "\(fragment) missing from: \(result.out)")
+        }
+    }
+
+    @Test func withoutTokenizerFilesItRunsOnTokenIdsOnly() throws {
+        let (directory, reference) = try Self.fixture.get()
+        let bare = FileManager.default.temporaryDirectory.appendingPathComponent("kinglet-bare-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: bare, withIntermediateDirectories: true)
+        for name in ["config.json", "model.safetensors"] {
+            try FileManager.default.copyItem(at: directory.appendingPathComponent(name), to: bare.appendingPathComponent(name))
+        }
+        let got = try logits(bare.path, ids: reference.prompt)
+        #expect(maxDifference(got, reference.logits) <= 1e-3, "max |Δlogit| = \(maxDifference(got, reference.logits))")
+        let text = try TestEnvironment.runKinglet(["run", "-m", bare.path, "hi"])
+        #expect(text.status != 0)
+        #expect(text.err.contains("no tokenizer"), "\(text.err)")
+    }
+
+    @Test func convertedToGGUFItGivesTheSameLogits() throws {
+        let (directory, reference) = try Self.fixture.get()
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("kinglet-converted-\(UUID().uuidString).gguf")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let result = try TestEnvironment.runKinglet(["convert", directory.path, "-o", output.path, "--type", "f32"])
+        #expect(result.status == 0, "\(result.err)")
+        let got = try logits(output.path, ids: reference.prompt)
+        #expect(maxDifference(got, reference.logits) <= 1e-3, "max |Δlogit| = \(maxDifference(got, reference.logits))")
+    }
+}
