@@ -43,3 +43,24 @@ public struct Batch: Sendable {
         outputs.removeAll(keepingCapacity: true)
     }
 }
+
+extension Batch {
+    /// Checks every entry against the model and the cache before anything is computed.
+    ///
+    /// - Throws: `ModelError.batchTooLarge`, `.tokenOutOfRange`, `.sequenceOutOfRange` or `.contextFull`.
+    func validate(vocabularySize: Int, limit: Int, cache: KVCache) throws(ModelError) {
+        guard count <= limit else { throw .batchTooLarge(count, limit: limit) }
+        for i in 0..<count {
+            let token = tokens[i], sequence = sequences[i], position = positions[i]
+            guard token >= 0 && Int(token) < vocabularySize else {
+                throw .tokenOutOfRange(token, vocabularySize: vocabularySize)
+            }
+            guard sequence >= 0 && sequence < cache.sequences else {
+                throw .sequenceOutOfRange(sequence, sequences: cache.sequences)
+            }
+            guard position >= 0 && position < cache.capacity else {
+                throw .contextFull(sequence: sequence, position: position, capacity: cache.capacity)
+            }
+        }
+    }
+}
