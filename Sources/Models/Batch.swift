@@ -63,4 +63,25 @@ extension Batch {
             }
         }
     }
+
+    /// Checks that each entry continues its sequence: the next position after the sequence's
+    /// earlier entries in this batch, or after what `cache` holds. Recurrent layers read a sequence
+    /// strictly in order.
+    ///
+    /// - Throws: `ModelError.positionOutOfOrder`.
+    func validateOrder(cache: KVCache) throws(ModelError) {
+        for i in 0..<count {
+            let sequence = sequences[i]
+            var expected = cache.lengths[sequence]
+            // The sequence's previous entry, if any: usually the one just before.
+            var j = i - 1
+            while j >= 0 {
+                if sequences[j] == sequence { expected = positions[j] + 1; break }
+                j -= 1
+            }
+            guard positions[i] == expected else {
+                throw .positionOutOfOrder(sequence: sequence, position: positions[i], expected: expected)
+            }
+        }
+    }
 }
