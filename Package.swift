@@ -95,7 +95,7 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"] + kernelVariantNames, swiftSettings: hotLoopFlags),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "GGUF", "TestSupport"]),
         .testTarget(name: "TemplatesTests", dependencies: ["Templates", "TestSupport"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "GGUF", "Kernels", "TestSupport"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "GGUF", "Kernels", "TestSupport", "MallocCounter"]),
         .testTarget(name: "GrammarTests", dependencies: ["Grammar", "Templates", "TestSupport"]),
         .testTarget(
             name: "KingletTests",

@@ -43,3 +43,45 @@ public struct Batch: Sendable {
         outputs.removeAll(keepingCapacity: true)
     }
 }
+
+extension Batch {
+    /// Checks every entry against the model and the cache before anything is computed.
+    ///
+    /// - Throws: `ModelError.batchTooLarge`, `.tokenOutOfRange`, `.sequenceOutOfRange` or `.contextFull`.
+    func validate(vocabularySize: Int, limit: Int, cache: KVCache) throws(ModelError) {
+        guard count <= limit else { throw .batchTooLarge(count, limit: limit) }
+        for i in 0..<count {
+            let token = tokens[i], sequence = sequences[i], position = positions[i]
+            guard token >= 0 && Int(token) < vocabularySize else {
+                throw .tokenOutOfRange(token, vocabularySize: vocabularySize)
+            }
+            guard sequence >= 0 && sequence < cache.sequences else {
+                throw .sequenceOutOfRange(sequence, sequences: cache.sequences)
+            }
+            guard position >= 0 && position < cache.capacity else {
+                throw .contextFull(sequence: sequence, position: position, capacity: cache.capacity)
+            }
+        }
+    }
+
+    /// Checks that each entry continues its sequence: the next position after the sequence's
+    /// earlier entries in this batch, or after what `cache` holds. Recurrent layers read a sequence
+    /// strictly in order.
+    ///
+    /// - Throws: `ModelError.positionOutOfOrder`.
+    func validateOrder(cache: KVCache) throws(ModelError) {
+        for i in 0..<count {
+            let sequence = sequences[i]
+            var expected = cache.lengths[sequence]
+            // The sequence's previous entry, if any: usually the one just before.
+            var j = i - 1
+            while j >= 0 {
+                if sequences[j] == sequence { expected = positions[j] + 1; break }
+                j -= 1
+            }
+            guard positions[i] == expected else {
+                throw .positionOutOfOrder(sequence: sequence, position: positions[i], expected: expected)
+            }
+        }
+    }
+}

@@ -1,9 +1,16 @@
 import Kernels
 
 /// Keys and values of every attention layer for a fixed number of sequences, stored as
-/// Float16 (llama.cpp's default cache type) or as Float (exact; llama.cpp's `-ctk f32 -ctv f32`).
+/// Float16 (llama.cpp's default cache type) or as Float (exact; llama.cpp's `-ctk f32 -ctv f32`),
+/// and the state of any recurrent layers.
 ///
-/// Layout: `[layer][sequence][position][kvDimension]`, allocated once.
+/// Layout: `[layer][sequence][position][kvDimension]`, allocated once. `layer` counts the layers
+/// that attend; a model with recurrent layers (Qwen3.5) maps its layer indices onto these slots
+/// and keeps the recurrent layers' state in `recurrent`.
+///
+/// A recurrent state cannot be rewound to an earlier position, so on such a cache `truncate`
+/// can only start a sequence over; `checkpoint(sequence:)` and `restore(_:sequence:)` return to
+/// a position saved earlier instead.
 public final class KVCache: @unchecked Sendable {
     // @unchecked Sendable: the storage is written only by the forward pass of
     // the model that owns it, which its callers serialize.
@@ -27,8 +34,13 @@ public final class KVCache: @unchecked Sendable {
     private let values: UnsafeMutableRawPointer
     /// Number of positions filled in each sequence (one past the highest written position).
     public private(set) var lengths: [Int]
+    /// The recurrent layers' state per sequence, or nil when every layer attends.
+    public let recurrent: RecurrentState?
 
-    public init(layers: Int, sequences: Int, capacity: Int, kvDimension: Int, element: Element = .float16) {
+    /// A cache for `layers` attention layers and, with `recurrentLayers` > 0, that many recurrent
+    /// layers of `recurrentFloats` floats of state each per sequence.
+    public init(layers: Int, sequences: Int, capacity: Int, kvDimension: Int, element: Element = .float16,
+                recurrentLayers: Int = 0, recurrentFloats: Int = 0) {
         self.layers = layers
         self.sequences = sequences
         self.capacity = capacity
@@ -38,6 +50,8 @@ public final class KVCache: @unchecked Sendable {
         keys = .allocate(byteCount: bytes, alignment: 64)
         values = .allocate(byteCount: bytes, alignment: 64)
         lengths = Array(repeating: 0, count: sequences)
+        recurrent = recurrentLayers > 0
+            ? RecurrentState(layers: recurrentLayers, sequences: sequences, floatsPerLayer: recurrentFloats) : nil
     }
 
     deinit {
@@ -45,8 +59,10 @@ public final class KVCache: @unchecked Sendable {
         values.deallocate()
     }
 
-    /// Bytes held for keys and values.
-    public var byteCount: Int { 2 * layers * sequences * capacity * kvDimension * element.byteCount }
+    /// Bytes held for keys, values and recurrent state.
+    public var byteCount: Int {
+        2 * layers * sequences * capacity * kvDimension * element.byteCount + (recurrent?.byteCount ?? 0)
+    }
 
     /// Bytes needed per cached position of one sequence.
     public static func bytesPerPosition(layers: Int, kvDimension: Int, element: Element = .float16) -> Int {
@@ -100,8 +116,45 @@ public final class KVCache: @unchecked Sendable {
         lengths[sequence] = max(lengths[sequence], position + 1)
     }
 
-    /// Forgets positions `length…` of `sequence` (all of it by default).
-    public func truncate(sequence: Int, to length: Int = 0) {
-        lengths[sequence] = min(lengths[sequence], length)
+    /// Forgets positions `length…` of `sequence` (all of it by default) and returns the length
+    /// actually kept.
+    ///
+    /// A recurrent state cannot be cut back, so with recurrent layers a shorter `length` forgets the
+    /// whole sequence and returns 0: evaluate its tokens again from position 0, or `restore` a
+    /// checkpoint.
+    @discardableResult
+    public func truncate(sequence: Int, to length: Int = 0) -> Int {
+        if let recurrent, length < lengths[sequence] {
+            recurrent.reset(sequence: sequence)
+            lengths[sequence] = 0
+        } else {
+            lengths[sequence] = min(lengths[sequence], length)
+        }
+        return lengths[sequence]
     }
+
+    /// Saves where `sequence` stands: its length and a copy of its recurrent state.
+    ///
+    /// Keys and values are not copied. `restore` brings this back as long as the sequence's
+    /// cached rows below `length` were not rewritten in between, which holds when the caller only
+    /// ever restores onto a prefix it did not change (for example: checkpoint after a conversation's
+    /// prompt, generate, restore, continue with the next turn).
+    public func checkpoint(sequence: Int) -> CacheCheckpoint {
+        CacheCheckpoint(length: lengths[sequence], recurrentState: recurrent?.copy(sequence: sequence) ?? [])
+    }
+
+    /// Returns `sequence` to `checkpoint`, taken from this cache: its length and recurrent state.
+    /// See `checkpoint(sequence:)` for when this is valid.
+    public func restore(_ checkpoint: CacheCheckpoint, sequence: Int) {
+        recurrent?.restore(checkpoint.recurrentState, sequence: sequence)
+        lengths[sequence] = checkpoint.length
+    }
+}
+
+/// A sequence's place in a `KVCache` (its length and recurrent state), to return to later.
+public struct CacheCheckpoint: Sendable {
+    /// Positions the sequence held.
+    public let length: Int
+    /// The sequence's recurrent state at that length (empty without recurrent layers).
+    let recurrentState: [Float]
 }

@@ -16,6 +16,7 @@ public enum ModelError: Error, Sendable, Equatable, CustomStringConvertible {
     case contextFull(sequence: Int, position: Int, capacity: Int)
     case sequenceOutOfRange(Int, sequences: Int)
     case batchTooLarge(Int, limit: Int)
+    case positionOutOfOrder(sequence: Int, position: Int, expected: Int)
 
     public var description: String {
         switch self {
@@ -43,6 +44,8 @@ public enum ModelError: Error, Sendable, Equatable, CustomStringConvertible {
             return "sequence \(sequence) does not exist (the cache holds \(sequences))"
         case .batchTooLarge(let count, let limit):
             return "a batch of \(count) tokens exceeds this context's batch limit of \(limit)"
+        case .positionOutOfOrder(let sequence, let position, let expected):
+            return "sequence \(sequence) continues at position \(expected), not \(position): this model's recurrent layers read a sequence in order; truncate it to 0 or restore a checkpoint to go back"
         }
     }
 }

@@ -41,9 +41,22 @@ struct WeightLoader {
         guard info.elementCount == count, info.dimensions.first == count else {
             throw .tensorShape(name, expected: [count], found: info.dimensions)
         }
+        return try floats(info)
+    }
+
+    /// The small tensor `name` of GGUF dims `dimensions`, as floats (row-major, `dimensions[0]` fastest).
+    func floats(_ name: String, dimensions: [Int]) throws(ModelError) -> UnsafePointer<Float> {
+        guard let info = source.weight(named: name) else { throw .missingTensor(name) }
+        guard info.dimensions == dimensions else { throw .tensorShape(name, expected: dimensions, found: info.dimensions) }
+        return try floats(info)
+    }
+
+    private func floats(_ info: TensorView) throws(ModelError) -> UnsafePointer<Float> {
+        let name = info.name, count = info.elementCount, rowLength = info.dimensions.first ?? count
         let bytes = info.bytes
         if info.type == .f32 { return bytes.baseAddress!.assumingMemoryBound(to: Float.self) }
-        guard let format = WeightFormat(rawValue: info.type.rawValue), format.blockSize == 1 || count % format.blockSize == 0 else {
+        // Rows are whole blocks, so the rows one after the other dequantize as one long row.
+        guard let format = WeightFormat(rawValue: info.type.rawValue), rowLength % format.blockSize == 0 else {
             throw .unsupportedTensorType(name, type: info.type.name)
         }
         let floats = owned.allocate(count)

@@ -60,6 +60,21 @@ extension Ops {
         }
     }
 
+    /// `x[i] = silu(x[i]) = x[i] / (1 + e^-x[i])`, in place, with the exponential of `swiGLU`.
+    public static func silu(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        let raw = UnsafeMutableRawPointer(x)
+        var i = 0
+        while i &+ 16 <= count {
+            let v = raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self)
+            raw.storeBytes(of: v / (1 + Lanes.exp(-v)), toByteOffset: i &* 4, as: SIMD16<Float>.self)
+            i &+= 16
+        }
+        while i < count {
+            x[i] = x[i] / (1 + expf(-x[i]))
+            i &+= 1
+        }
+    }
+
     /// `x[i] *= factor` for `count` values.
     public static func scale(_ x: UnsafeMutablePointer<Float>, by factor: Float, count: Int) {
         for i in 0..<count { x[i] *= factor }

@@ -90,9 +90,7 @@ final class TransformerDecoder: Architecture {
     private let loader: WeightLoader
     private let hyper: DecoderHyperparameters
     private let options: Options
-    private let tokenEmbedding: WeightMatrix          // [vocab, nEmbd]
-    private let outputNorm: UnsafePointer<Float>      // [nEmbd]
-    private let output: WeightMatrix                  // [vocab, nEmbd]; the embedding when tied
+    private let ends: EmbeddingsAndOutput
     private let layers: [Layer]
     private let scratch: Scratch
     private let pool: WorkerPool
@@ -103,10 +101,7 @@ final class TransformerDecoder: Architecture {
         let s = hyper.shape
         let loader = WeightLoader(source: source)
         let qDim = s.headCount * s.headDimension, kvDim = s.kvDimension
-        tokenEmbedding = try loader.matrix("token_embd.weight", rows: s.vocabularySize, columns: s.embeddingLength)
-        outputNorm = try loader.vector("output_norm.weight", count: s.embeddingLength)
-        output = try loader.optionalMatrix("output.weight", rows: s.vocabularySize, columns: s.embeddingLength)
-            ?? tokenEmbedding
+        ends = try EmbeddingsAndOutput(loader, shape: s)
         let frequencyFactors = try loader.optionalVector("rope_freqs.weight", count: hyper.ropeDimensions / 2)
         let globalRope = RoPE(style: options.ropeStyle, dimensions: hyper.ropeDimensions, base: hyper.ropeBase,
                               frequencyFactors: loader.scaled(frequencyFactors, by: hyper.ropeLinearScale,
@@ -192,8 +187,7 @@ final class TransformerDecoder: Architecture {
     }
 
     func decodeBytes(contextLength: Int) -> Int {
-        let tied = output.base == tokenEmbedding.base
-        var bytes = output.byteCount + (tied ? 0 : tokenEmbedding.rowBytes)
+        var bytes = ends.decodeBytes
         let perPosition = KVCache.bytesPerPosition(layers: 1, kvDimension: shape.kvDimension, element: cacheElement)
         for layer in layers {
             for w in [layer.wq, layer.wk, layer.wv, layer.wo, layer.gate, layer.up, layer.down] { bytes += w.byteCount }
@@ -205,13 +199,12 @@ final class TransformerDecoder: Architecture {
     // MARK: Forward
 
     func forward(_ batch: Batch, cache: KVCache, logits: UnsafeMutablePointer<Float>) throws(ModelError) {
-        try validate(batch, cache: cache)
+        try batch.validate(vocabularySize: shape.vocabularySize, limit: scratch.maxBatch, cache: cache)
         let n = batch.count, s = shape, x = scratch
         let nEmbd = s.embeddingLength, qDim = s.headCount * s.headDimension, kvDim = s.kvDimension
         let eps = hyper.rmsEpsilon
-        for (i, token) in batch.tokens.enumerated() {
-            tokenEmbedding.dequantizeRow(Int(token), into: x.residual + i * nEmbd)      // [n, nEmbd]
-        }
+        let attentionScale = options.attentionScale ?? 1 / Float(s.headDimension).squareRoot()
+        ends.embed(batch, into: x.residual)                                             // [n, nEmbd]
         if options.scaleEmbeddings {
             Ops.scale(x.residual, by: Float(nEmbd).squareRoot(), count: n * nEmbd)
         }
@@ -232,8 +225,9 @@ final class TransformerDecoder: Architecture {
                 cache.store(layer: l, sequence: batch.sequences[i], position: position,
                             key: x.k + i * kvDim, value: x.v + i * kvDim)
             }
-            attention(batch, layer: l, window: layer.window, cache: cache)              // [n, nHead·headDim]
-            matMul(layer.wo, x.attention, x.normed, n)                                  // [n, nEmbd]
+            x.attention.run(batch, queries: x.q, output: x.attended, cache: cache, layer: l,
+                            window: layer.window, scale: attentionScale, pool: pool)    // [n, nHead·headDim]
+            matMul(layer.wo, x.attended, x.normed, n)                                   // [n, nEmbd]
             if let norm = layer.postAttentionNorm {
                 Ops.rmsNorm(x.normed, weight: norm, x.normed, count: nEmbd, rows: n, epsilon: eps)
             }
@@ -253,12 +247,8 @@ final class TransformerDecoder: Architecture {
             Ops.add(x.residual, x.normed, count: n * nEmbd)
         }
         for i in 0..<n { cache.didFill(sequence: batch.sequences[i], through: batch.positions[i]) }
-        // Only the rows that want logits go through the output norm and the vocabulary matrix.
-        for (row, entry) in batch.outputs.enumerated() {
-            Ops.rmsNorm(x.residual + entry * nEmbd, weight: outputNorm, x.normed + row * nEmbd,
-                        count: nEmbd, epsilon: eps)
-        }
-        matMul(output, x.normed, logits, batch.outputs.count)                           // [nOut, vocab]
+        ends.logits(batch, residual: x.residual, normed: x.normed, epsilon: eps, into: logits,   // [nOut, vocab]
+                    scratch: x.activations, pool: pool)
         if let cap = options.finalLogitSoftcap {
             // As ggml: scale by 1/cap, tanh, scale by cap.
             let inverse = 1 / cap
@@ -269,82 +259,11 @@ final class TransformerDecoder: Architecture {
     /// Whether each layer attends to a sliding window (local) rather than the whole context.
     var localLayers: [Bool] { layers.map { $0.window != nil } }
 
-    private func validate(_ batch: Batch, cache: KVCache) throws(ModelError) {
-        guard batch.count <= scratch.maxBatch else { throw .batchTooLarge(batch.count, limit: scratch.maxBatch) }
-        for i in 0..<batch.count {
-            let token = batch.tokens[i], sequence = batch.sequences[i], position = batch.positions[i]
-            guard token >= 0 && Int(token) < shape.vocabularySize else {
-                throw .tokenOutOfRange(token, vocabularySize: shape.vocabularySize)
-            }
-            guard sequence >= 0 && sequence < cache.sequences else {
-                throw .sequenceOutOfRange(sequence, sequences: cache.sequences)
-            }
-            guard position >= 0 && position < cache.capacity else {
-                throw .contextFull(sequence: sequence, position: position, capacity: cache.capacity)
-            }
-        }
-    }
-
     private func matMul(_ w: WeightMatrix, _ input: UnsafeMutablePointer<Float>, _ out: UnsafeMutablePointer<Float>,
                         _ tokens: Int, bias: UnsafePointer<Float>? = nil) {
         guard tokens > 0 else { return }
         Ops.matMul(w, input, out, tokens: tokens, scratch: scratch.activations, pool: pool)
         if let bias { Ops.addBias(out, bias, count: w.rows, rows: tokens) }
-    }
-
-    /// Each token's query heads attend over its sequence's cache up to its own position, from
-    /// `window - 1` positions back when the layer has a window. The heads sharing a key/value
-    /// head go together (the cache is read once for all of them), split into as many parts as
-    /// it takes to keep every thread busy.
-    private func attention(_ batch: Batch, layer: Int, window: Int?, cache: KVCache) {
-        let s = shape
-        let groupSize = s.headCount / s.kvHeadCount
-        let groups = batch.count * s.kvHeadCount
-        let parts = min(groupSize, max(1, (pool.threads + groups - 1) / groups))
-        let headsPerPart = (groupSize + parts - 1) / parts
-        scratch.reserveScores(pool.threads * Ops.attentionScratch(heads: headsPerPart, length: cache.capacity,
-                                                                  headDimension: s.headDimension))
-        batch.withUnsafeEntries { positions, sequences in
-            pool.run(AttentionWork(
-                shape: s, layer: layer, window: window ?? Int.max, cache: cache, scratch: scratch,
-                positions: positions, sequences: sequences, tokens: batch.count, headsPerPart: headsPerPart,
-                scale: options.attentionScale ?? 1 / Float(s.headDimension).squareRoot()))
-        }
-    }
-
-    /// The attention region: (token, key/value head, part of its query heads) tasks split
-    /// between the threads, each thread with its own score scratch.
-    private struct AttentionWork: ParallelWork {
-        let shape: ModelShape
-        let layer: Int
-        let window: Int
-        let cache: KVCache
-        let scratch: Scratch
-        let positions: UnsafeBufferPointer<Int>
-        let sequences: UnsafeBufferPointer<Int>
-        let tokens: Int
-        let headsPerPart: Int
-        let scale: Float
-
-        func run(thread: Int, threads: Int) {
-            let s = shape, x = scratch
-            let qDim = s.headCount * s.headDimension, kvDim = s.kvDimension
-            let groupSize = s.headCount / s.kvHeadCount
-            let parts = (groupSize + headsPerPart - 1) / headsPerPart
-            let scores = x.scores + thread * Ops.attentionScratch(heads: headsPerPart, length: cache.capacity,
-                                                                  headDimension: s.headDimension)
-            for task in WorkerPool.share(of: tokens * s.kvHeadCount * parts, thread: thread, threads: threads) {
-                let i = task / (s.kvHeadCount * parts), kvHead = (task / parts) % s.kvHeadCount
-                let firstHead = kvHead * groupSize + (task % parts) * headsPerPart
-                let heads = min(headsPerPart, (kvHead + 1) * groupSize - firstHead)
-                let sequence = sequences[i], position = positions[i]
-                let first = window == Int.max ? 0 : max(0, position - window + 1)
-                cache.attend(
-                    layer: layer, sequence: sequence, kvHead: kvHead, positions: first..<(position + 1),
-                    headDimension: s.headDimension, query: x.q + i * qDim + firstHead * s.headDimension, heads: heads,
-                    scale: scale, scores: scores, output: x.attention + i * qDim + firstHead * s.headDimension)
-            }
-        }
     }
 
     // MARK: Scratch
@@ -354,9 +273,8 @@ final class TransformerDecoder: Architecture {
         // @unchecked Sendable: used only inside `forward`, which callers serialize;
         // parallel regions write disjoint slices.
         let maxBatch: Int
-        let residual, normed, q, k, v, attention, gate, up: UnsafeMutablePointer<Float>
-        private(set) var scores: UnsafeMutablePointer<Float>   // per thread: `Ops.attentionScratch` for its heads
-        private var scoreCount = 0
+        let residual, normed, q, k, v, attended, gate, up: UnsafeMutablePointer<Float>
+        let attention: GroupedAttention
         let activations = ActivationScratch()
         private var all: [UnsafeMutablePointer<Float>] = []
 
@@ -371,24 +289,13 @@ final class TransformerDecoder: Architecture {
             q = buffer(maxBatch * qDim)
             k = buffer(maxBatch * s.kvDimension)
             v = buffer(maxBatch * s.kvDimension)
-            attention = buffer(maxBatch * qDim)
+            attended = buffer(maxBatch * qDim)
             gate = buffer(maxBatch * s.feedForwardLength)
             up = buffer(maxBatch * s.feedForwardLength)
-            scores = buffer(0)
-            all = [residual, normed, q, k, v, attention, gate, up]
+            attention = GroupedAttention(heads: s.headCount, kvHeads: s.kvHeadCount, headDimension: s.headDimension)
+            all = [residual, normed, q, k, v, attended, gate, up]
         }
 
-        /// Makes room for `count` attention scores (grows only, so not per token).
-        func reserveScores(_ count: Int) {
-            guard count > scoreCount else { return }
-            scores.deallocate()
-            scores = .allocate(capacity: count)
-            scoreCount = count
-        }
-
-        deinit {
-            for p in all { p.deallocate() }
-            scores.deallocate()
-        }
+        deinit { for p in all { p.deallocate() } }
     }
 }
