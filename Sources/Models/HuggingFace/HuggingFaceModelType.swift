@@ -18,7 +18,7 @@ struct HuggingFaceModelType: Sendable {
     /// Norm weights are zero-centred (`x/rms · (1 + w)`, Gemma 3 and Qwen3.5): every
     /// `…norm.weight` but the gated DeltaNet norm gets the converter's `1 +`.
     let zeroCenteredNorms: Bool
-    /// The `<arch>.*` keys this model type has beyond `commonMetadata`.
+    /// Writes `general.architecture` and the `<arch>.*` keys: `setCommon`'s plus the model type's own.
     let metadata: @Sendable (HuggingFaceConfig, inout GGUFMetadata) throws(ModelError) -> Void
     /// Tensors the converter generates (Llama 3's `rope_freqs.weight`), as F32 vectors.
     var generatedTensors: @Sendable (HuggingFaceConfig) throws(ModelError) -> [String: [Float]] = { _ throws(ModelError) in [:] }

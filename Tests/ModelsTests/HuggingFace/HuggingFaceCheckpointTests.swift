@@ -60,6 +60,24 @@ import Testing
         #expect(checkpoint.weight(named: "output.weight") == nil, "tied: the output is the embedding")
     }
 
+    @Test func multimodalPrefixesAreStrippedAndOddVectorsAligned() throws {
+        var image = SafetensorsImage()
+        image.add("model.language_model.embed_tokens.weight", [8, 4], floats: (0..<32).map(Float.init))
+        // Two bytes that put every later tensor off 4-byte alignment (skipped, but still in the file).
+        image.entries.append(.init(name: "model.layers.0.self_attn.rotary_emb.inv_freq", dtype: "F16", shape: [1], data: [0, 0x3C]))
+        image.add("model.language_model.norm.weight", [4], floats: [1, 2, 3, 4])
+        image.add("lm_head.weight", [8, 4], floats: [Float](repeating: 2, count: 32))
+        image.add("model.visual.blocks.0.attn.qkv.weight", [2, 2], floats: [0, 0, 0, 0])
+        let untied = Self.llamaConfig.replacingOccurrences(of: "\"tie_word_embeddings\": true", with: "\"tie_word_embeddings\": false")
+        let directory = try Directory(config: untied, files: ["model.safetensors": image])
+        let checkpoint = try open(directory)
+        #expect(checkpoint.tensorNames == ["token_embd.weight", "output.weight", "output_norm.weight"])
+        let norm = try #require(checkpoint.weight(named: "output_norm.weight"))
+        #expect(Int(bitPattern: norm.bytes.baseAddress) % 4 == 0, "an F32 vector off alignment is copied")
+        #expect(Array(norm.bytes.bindMemory(to: Float.self)) == [1, 2, 3, 4])
+        #expect(checkpoint.weight(named: "output.weight")?.dimensions == [4, 8])
+    }
+
     @Test func gemma3NormsBecomeOnePlusW() throws {
         let model = try TransformersFixtures.model("gemma3-text")
         let checkpoint = try HuggingFaceCheckpoint(directory: model.directory)

@@ -16,15 +16,16 @@ import Testing
     /// against transformers' float32 (7.8e-3 absolute on Mistral's logits of ~7.6).
     static let checkpointTolerance: Float = 1.5e-3
 
-    /// Per GGUF matrix type, on top of the cache: F32 adds nothing (it must equal the checkpoint
-    /// run); F16 rounds each weight by up to 2⁻¹¹ (measured 2.1e-3 of the range); Q8_0 rounds
-    /// each weight to 1/254 of its block's largest magnitude and, as llama.cpp does, quantizes
-    /// activations to Q8_0 too (measured 3.9e-2 of the range, 0.33 absolute).
+    /// Per GGUF matrix type, on top of the cache: F32 adds nothing (its logits equal the
+    /// checkpoint run's); F16 rounds each weight by up to 2⁻¹¹ (measured up to 2.1e-3 of the
+    /// range, 1.8e-2 absolute); Q8_0 rounds each weight to 1/254 of its block's largest magnitude
+    /// and, as llama.cpp does, quantizes activations to Q8_0 too, which on these random weights
+    /// measures up to 4.8e-2 of the range (0.33 absolute on Phi-3's logits of ~6.9).
     static func tolerance(_ type: GGUFConversion.MatrixType) -> Float {
         switch type {
         case .f32: checkpointTolerance
         case .f16: 3e-3
-        case .q8_0: 5e-2
+        case .q8_0: 6e-2
         }
     }
 
