@@ -4,7 +4,8 @@
 ///   when the prompt opened it) is reasoning, never content.
 /// - Tool calls: from the format's opening tag to its closing tag (or the end of the output). A call is
 ///   released whole, once it is known to be well-formed; one that is not goes out as the content it was
-///   (`callsOnly`, where the output was forced to be calls, drops it instead).
+///   (`callsOnly`, where the output was forced to be calls, drops it instead). An answer that may be a
+///   call without tags (a format's bare call) is held back to its end.
 /// - Text that may be the start of a tag is held back until it is known not to be one, so no part of a
 ///   tag reaches the content. Whitespace between a tag and the text beside it (`</think>\n\n`,
 ///   `\n<tool_call>`) is dropped; all other text is kept exactly, so without tags the content is the output.
@@ -41,6 +42,8 @@ public struct ChatOutputParser: Sendable {
     /// The whitespace before an opening tag: dropped if the call is well-formed, content if not.
     private var beforeCall: [UInt8] = []
     private var calls = 0
+    /// Nothing is released yet, so the answer may still be a call without tags (`ToolCallFormat.parseBareCall`).
+    private var bareCallPossible = true
 
     /// - Parameters:
     ///   - toolCalls: the model's call format; nil leaves every call in the content (`tool_choice: none`).
@@ -106,6 +109,19 @@ public struct ChatOutputParser: Sendable {
                 state = .content
                 skipWhitespace = true
             case .content:
+                if bareCallPossible, let format {
+                    let answer = String(decoding: pending, as: UTF8.self)
+                    bareCallPossible = format.mayBeBareCall(answer[...], tools: tools)
+                    if bareCallPossible {
+                        guard final else { return }
+                        bareCallPossible = false
+                        if let call = format.parseBareCall(answer[...], tools: tools) {
+                            emit(call, into: &deltas)
+                            pending = []
+                        }
+                        continue   // not a call after all: the same text as content
+                    }
+                }
                 guard format != nil, let start = pending.firstRange(of: opening) else {
                     release(.content, holdingBack: format != nil ? opening : [], final: final, into: &deltas)
                     return
@@ -115,6 +131,7 @@ public struct ChatOutputParser: Sendable {
                 beforeCall = Array(pending[text.endIndex..<start.lowerBound])
                 pending.removeFirst(start.upperBound)
                 state = .call
+                bareCallPossible = false
             case .call:
                 if let end = pending.firstRange(of: closing) {
                     let body = pending[..<end.lowerBound]
@@ -135,15 +152,19 @@ public struct ChatOutputParser: Sendable {
     private mutating func endCall(body: ArraySlice<UInt8>, raw: [UInt8], into deltas: inout Deltas) {
         let text = String(decoding: body, as: UTF8.self)
         if let call = format!.parseCall(text[...], tools: tools) {
-            if parallel || calls == 0 { deltas.add(.toolCall(call)) }
-            calls += 1
-            skipWhitespace = true
+            emit(call, into: &deltas)
         } else if callsOnly {
             skipWhitespace = true
         } else {
             release(.content, (beforeCall + raw)[...], into: &deltas)
         }
         beforeCall = []
+    }
+
+    private mutating func emit(_ call: ToolCall, into deltas: inout Deltas) {
+        if parallel || calls == 0 { deltas.add(.toolCall(call)) }
+        calls += 1
+        skipWhitespace = true
     }
 
     /// Releases `pending` as `kind` but for what may begin `tag` and the whitespace before it (all, when `final`).
@@ -167,6 +188,7 @@ public struct ChatOutputParser: Sendable {
         if skipWhitespace { bytes = bytes.drop { $0.isWhitespace } }
         guard !bytes.isEmpty else { return }
         skipWhitespace = false
+        if kind == .content { bareCallPossible = false }
         let text = String(decoding: bytes, as: UTF8.self)
         deltas.add(kind == .content ? .content(text) : .reasoning(text))
     }

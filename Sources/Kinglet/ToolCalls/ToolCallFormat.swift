@@ -22,6 +22,13 @@ public protocol ToolCallFormat: Sendable {
     /// a well-formed call. `tools` gives the declared argument types, for formats that write values untyped.
     func parseCall(_ body: Substring, tools: [ToolFunction]) -> ToolCall?
 
+    /// A call written without its tags as the whole answer, or nil (the default).
+    func parseBareCall(_ answer: Substring, tools: [ToolFunction]) -> ToolCall?
+
+    /// Whether an answer that begins with `start` may still be a bare call, so it is held back (default: never).
+    /// Once false for a start, false for every longer one.
+    func mayBeBareCall(_ start: Substring, tools: [ToolFunction]) -> Bool
+
     /// GBNF defining `rule` as the text between the tags of one well-formed call to `tool`, with the
     /// rules it uses that JSON Schemas define. GBNF rule names carry an `_` (`call_0_value`), which schema
     /// rules never do (see `Grammar.init(gbnf:schemaRules:root:)`).
@@ -30,6 +37,10 @@ public protocol ToolCallFormat: Sendable {
 }
 
 extension ToolCallFormat {
+    public func parseBareCall(_ answer: Substring, tools: [ToolFunction]) -> ToolCall? { nil }
+
+    public func mayBeBareCall(_ start: Substring, tools: [ToolFunction]) -> Bool { false }
+
     /// A grammar that makes the model call one of `tools` (one or more calls in a row when `parallel`)
     /// and write nothing else, for `tool_choice: required` or a named function.
     ///

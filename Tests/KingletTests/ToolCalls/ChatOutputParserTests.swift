@@ -125,6 +125,32 @@ import Testing
         Self.expectSplitInvariant(text, Self.hermes())
     }
 
+    @Test func aBareCallAsTheWholeAnswerIsACall() {
+        // What Qwen2.5-Coder-0.5B writes for a weather question: the call's JSON alone, tagless.
+        let answers = [
+            #"{"name": "get_weather", "arguments": {"city": "Paris", "days": 1}}"#,
+            "```json\n{\n  \"name\": \"get_weather\",\n  \"arguments\": {\n    \"city\": \"Paris\",\n    \"days\": 1\n  }\n}\n```",
+            "\n {\"name\":\"get_weather\",\"arguments\":{\"city\":\"Paris\",\"days\":1}} \n",
+        ]
+        for text in answers {
+            let output = ChatOutput(parsing: text, with: Self.hermes())
+            #expect(output.toolCalls == [Self.call("get_weather", #"{"city": "Paris", "days": 1}"#)] && output.content == "", "\(text)")
+            Self.expectSplitInvariant(text, Self.hermes())
+        }
+        // Not calls: an undeclared function, text after the object, another shape, code, text before it.
+        let others = [#"{"name": "get_wind", "arguments": {}}"#, #"{"name": "get_weather", "arguments": {"city": "Oslo"}} is the call."#,
+                      #"{"city": "Paris"}"#, "```python\nprint({\"name\": 1})\n```", #"Sure: {"name": "get_weather", "arguments": {}}"#, "`x`"]
+        for text in others {
+            #expect(ChatOutput(parsing: text, with: Self.hermes()) == { var o = ChatOutput(); o.content = text; return o }(), "\(text)")
+            Self.expectSplitInvariant(text, Self.hermes())
+        }
+        // Only a whole answer: after reasoning still, after content or a tagged call not.
+        let reasoned = "<think>\nweather\n</think>\n\n" + answers[0]
+        #expect(ChatOutput(parsing: reasoned, with: Self.hermes(reasoning: true)).toolCalls.count == 1)
+        let tagged = "<tool_call>\n" + answers[0] + "\n</tool_call>\n" + answers[0]
+        #expect(ChatOutput(parsing: tagged, with: Self.hermes()).toolCalls.count == 1)
+    }
+
     @Test func reasoningAtTheStartIsKeptApart() {
         let text = "<think>\nThe user wants weather.\nUse the tool.\n</think>\n\nChecking.\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Rome\"}}\n</tool_call>"
         let output = ChatOutput(parsing: text, with: Self.hermes(reasoning: true))
@@ -209,7 +235,8 @@ import Testing
     @Test func fuzzedOutputs() {
         let fragments = ["<tool_call>", "</tool_call>", "<tool_", "<think>", "</think>", "\n", " ", "{", "}", "\"name\": ",
                          "\"get_weather\"", ", \"arguments\": ", "{\"city\": \"Kyiv\"}", "<", "/", "🌸", "東京", "text", "\"", ":",
-                         "<function=get_weather>", "<parameter=city>", "</parameter>", "</function>"]
+                         "<function=get_weather>", "<parameter=city>", "</parameter>", "</function>", "```json",
+                         #"{"name": "get_weather", "arguments": {}}"#]
         var rng = SplitMix64(seed: 7)
         for round in 0..<300 {
             let text = (0..<Int(rng.next() % 14)).map { _ in fragments[Int(rng.next() % UInt64(fragments.count))] }.joined()
