@@ -109,7 +109,7 @@ final class ServerProcess: Sendable {
                                   "named_calls_that_function", "named_stream", "parallel_false_one_call",
                                   "auto_calls_for_weather", "auto_prompt_matches_hf", "auto_stream_equals_non_stream",
                                   "round_trip_final_answer", "round_trip_prompt_matches_hf",
-                                  "none_never_calls", "none_renders_tools", "none_stream", "n_choices_each_call",
+                                  "none_never_calls", "none_renders_tools", "none_stream", "stream_with_tools_utf8_and_logprobs", "n_choices_each_call",
                                   "bad_tool_requests_are_400_naming_the_field", "kwargs_accepted", "serving_after_tool_errors"],
                       server: server)
     }

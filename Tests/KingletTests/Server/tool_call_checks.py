@@ -152,6 +152,21 @@ def none_choice():
 run("none_never_calls", none_choice)
 
 
+def utf8_and_logprobs():
+    # Through the output parser (tools declared), multi-byte text still streams whole, equal to the answer,
+    # and every token's logprobs arrive, also those of tokens whose text is held back.
+    request = dict(model=model, temperature=0, max_tokens=40, tools=TOOLS,
+                   messages=[{"role": "user", "content": "Repeat exactly: 你好，世界！🪶🦤 鵼 こんにちは"}])
+    whole = client.chat.completions.create(**request).choices[0].message.content
+    chunks = list(client.chat.completions.create(**request, stream=True, logprobs=True, stream_options={"include_usage": True}))
+    deltas = [c.choices[0].delta.content or "" for c in chunks if c.choices]
+    logprobs = sum(len(c.choices[0].logprobs.content) for c in chunks if c.choices and c.choices[0].logprobs)
+    check("stream_with_tools_utf8_and_logprobs", "你好" in whole and "".join(deltas) == whole
+          and not any("\ufffd" in d for d in deltas) and logprobs == chunks[-1].usage.completion_tokens,
+          f"{whole!r} {deltas} {logprobs}")
+run("stream_with_tools_utf8_and_logprobs", utf8_and_logprobs)
+
+
 def several_choices():
     r = client.chat.completions.create(model=model, messages=CHAT, tools=TOOLS, tool_choice="required", n=2, seed=5,
                                        temperature=0.8, max_tokens=120)

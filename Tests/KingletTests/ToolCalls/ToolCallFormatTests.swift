@@ -161,6 +161,16 @@ import Testing
         }
     }
 
+    @Test func thinkingSwitchedPerRequestOnTheRealTemplate() throws {
+        // Qwen3.5's generation prompt opens `<think>\n` unless `enable_thinking` is false (specs/qwen35.md).
+        let chat = try Self.template("Qwen3.5-4B")
+        let tags = try #require(chat.reasoningTags)
+        let messages = ChatFormat.messages(user: "Hi")
+        #expect(tags.isOpen(afterPrompt: try chat.render(messages: messages)))
+        #expect(tags.isOpen(afterPrompt: try chat.render(messages: messages, extra: ["enable_thinking": true])))
+        #expect(!tags.isOpen(afterPrompt: try chat.render(messages: messages, extra: ["enable_thinking": false])))
+    }
+
     @Test func reasoningOpenAfterPrompt() {
         #expect(ReasoningTags.think.isOpen(afterPrompt: "<|im_start|>assistant\n<think>\n"))
         #expect(!ReasoningTags.think.isOpen(afterPrompt: "<|im_start|>assistant\n<think>\n\n</think>\n\n"))
