@@ -103,7 +103,8 @@ let package = Package(
                 "Kinglet", "GGUF", "Tokenizers", "Templates", "Models", "TestSupport", "MallocCounter",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
-            exclude: ["Server/openai_client_checks.py", "Server/raw_http_checks.py", "Server/disconnect_checks.py"]
+            exclude: ["Server/openai_client_checks.py", "Server/raw_http_checks.py", "Server/disconnect_checks.py",
+                      "Server/tool_call_checks.py", "Server/openai_support.py"]
         ),
     ] + kernelVariants
 )

@@ -47,6 +47,22 @@ public struct Grammar: Sendable {
         try self.init(jsonSchema: schema)
     }
 
+    /// Compiles GBNF that uses rules defined by JSON Schemas: each `(name, schema)` of `schemaRules`
+    /// becomes a rule `name` generating the JSON texts valid for `schema` (its `$ref`s resolve within
+    /// it), and the JSON primitives (`ws`, `json-string`, …) are defined too.
+    ///
+    /// The schemas' helper rules get fresh names made of letters, digits and `-`; name the rules of
+    /// `gbnf` with an `_` (`tool_call`) so the two can never clash.
+    /// - Throws: what `init(gbnf:root:)` and `init(jsonSchema:)` throw.
+    public init(gbnf: String, schemaRules: [(name: String, schema: TemplateValue)], root: String = "root") throws(GrammarError) {
+        try self.init(gbnf: gbnf + "\n" + JSONSchemaConverter.gbnf(rules: schemaRules), root: root)
+    }
+
+    /// `text` as a GBNF string literal, quotes included.
+    public static func literal(_ text: String) -> String {
+        JSONSchemaConverter.literal(text)
+    }
+
     /// The GBNF a JSON Schema compiles to, for inspecting what the model will be held to.
     public static func gbnf(jsonSchema: TemplateValue) throws(GrammarError) -> String {
         try JSONSchemaConverter.gbnf(for: jsonSchema)

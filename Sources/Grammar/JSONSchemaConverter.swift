@@ -5,7 +5,8 @@
 import Templates
 
 struct JSONSchemaConverter {
-    private let root: TemplateValue
+    /// The schema being converted, which `$ref` pointers resolve against.
+    private var root: TemplateValue = .none
     private var rules: [(name: String, body: String)] = []
     private var usedNames: Set<String> = Set(JSONGrammar.primitives.map(\.name) + ["root"])
     private var refRules: [String: String] = [:]
@@ -13,13 +14,25 @@ struct JSONSchemaConverter {
 
     /// GBNF whose `root` rule generates exactly the JSON texts the converter can guarantee valid for `schema`.
     static func gbnf(for schema: TemplateValue) throws(GrammarError) -> String {
-        var converter = JSONSchemaConverter(root: schema)
-        let body = try converter.visit(schema, path: "#")
-        let rules = [("root", body)] + converter.rules
-        return (rules.map { "\($0.0) ::= \($0.1)" } + [JSONGrammar.primitiveRules]).joined(separator: "\n") + "\n"
+        try gbnf(rules: [("root", schema)])
     }
 
-    private init(root: TemplateValue) { self.root = root }
+    /// GBNF defining each named rule as the JSON texts valid for its schema (each schema's `$ref`s
+    /// resolve within it), with helper rules under fresh names and the JSON primitives.
+    static func gbnf(rules named: [(name: String, schema: TemplateValue)]) throws(GrammarError) -> String {
+        var converter = JSONSchemaConverter()
+        converter.usedNames.formUnion(named.map(\.name))
+        var rules: [(name: String, body: String)] = []
+        for (name, schema) in named {
+            converter.root = schema
+            converter.refRules = [:]
+            rules.append((name, try converter.visit(schema, path: "#")))
+        }
+        rules += converter.rules
+        return (rules.map { "\($0.name) ::= \($0.body)" } + [JSONGrammar.primitiveRules]).joined(separator: "\n") + "\n"
+    }
+
+    private init() {}
 
     /// Keywords that only annotate (ignored) and keywords that constrain values but are not enforced (errors).
     static let annotations: Set<String> = [

@@ -6,9 +6,12 @@ import Foundation
 /// A parsed Jinja chat template. Rendering is thread-safe: each call gets its own interpreter.
 public struct ChatTemplate: Sendable {
     let nodes: [Node]
+    /// The template text, which tells what the model writes (tool-call and reasoning markers).
+    public let source: String
 
     /// Parses `source` (jinja2 with `trim_blocks` and `lstrip_blocks`, as Hugging Face sets up).
     public init(_ source: String) throws(TemplateError) {
+        self.source = source
         var lexer = Lexer(source)
         var parser = Parser(tokens: try lexer.tokenize())
         nodes = try parser.parseTemplate()

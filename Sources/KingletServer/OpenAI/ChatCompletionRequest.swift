@@ -10,12 +10,18 @@ struct ChatCompletionRequest: Decodable, Sendable {
     var logprobs: Bool?
     var topLogprobs: Int?
     var responseFormat: ResponseFormat?
+    var tools: [ToolDefinition]?
+    var toolChoice: ToolChoice?
+    var parallelToolCalls: Bool?
+    /// Extra variables for the chat template (`enable_thinking`); the values are read from the raw body.
+    var chatTemplateKwargs: [String: JSONIgnored]?
     var sampling: SamplingFields
 
     enum CodingKeys: String, CodingKey {
-        case model, messages, stream, n, logprobs
+        case model, messages, stream, n, logprobs, tools
         case streamOptions = "stream_options", maxTokens = "max_tokens", maxCompletionTokens = "max_completion_tokens"
-        case topLogprobs = "top_logprobs", responseFormat = "response_format"
+        case topLogprobs = "top_logprobs", responseFormat = "response_format", toolChoice = "tool_choice"
+        case parallelToolCalls = "parallel_tool_calls", chatTemplateKwargs = "chat_template_kwargs"
     }
 
     init(from decoder: any Decoder) throws {
@@ -30,6 +36,10 @@ struct ChatCompletionRequest: Decodable, Sendable {
         logprobs = try container.decodeIfPresent(Bool.self, forKey: .logprobs)
         topLogprobs = try container.decodeIfPresent(Int.self, forKey: .topLogprobs)
         responseFormat = try container.decodeIfPresent(ResponseFormat.self, forKey: .responseFormat)
+        tools = try container.decodeIfPresent([ToolDefinition].self, forKey: .tools)
+        toolChoice = try container.decodeIfPresent(ToolChoice.self, forKey: .toolChoice)
+        parallelToolCalls = try container.decodeIfPresent(Bool.self, forKey: .parallelToolCalls)
+        chatTemplateKwargs = try container.decodeIfPresent([String: JSONIgnored].self, forKey: .chatTemplateKwargs)
         sampling = try SamplingFields(from: decoder)
     }
 }
@@ -39,6 +49,10 @@ struct ChatCompletionRequest: Decodable, Sendable {
 struct ChatMessage: Decodable, Sendable {
     var role: String
     var content: MessageContent?
+    var toolCalls: [MessageToolCall]?
+    var toolCallID: String?
+
+    enum CodingKeys: String, CodingKey { case role, content, toolCalls = "tool_calls", toolCallID = "tool_call_id" }
 }
 
 /// A message's `content`: a string, an array of `{"type": "text", "text": …}` parts, or null.

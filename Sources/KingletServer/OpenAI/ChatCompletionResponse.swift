@@ -2,7 +2,32 @@
 struct ChatCompletion: Encodable, Sendable {
     struct Message: Encodable, Sendable {
         var role = "assistant"
-        var content: String
+        /// Null when the answer is only tool calls, as OpenAI sends it.
+        var content: String?
+        var reasoningContent: String?
+        var toolCalls: [ToolCall]?
+
+        enum CodingKeys: String, CodingKey { case role, content, reasoningContent = "reasoning_content", toolCalls = "tool_calls" }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(role, forKey: .role)
+            try container.encode(content, forKey: .content)
+            try container.encodeIfPresent(reasoningContent, forKey: .reasoningContent)
+            try container.encodeIfPresent(toolCalls, forKey: .toolCalls)
+        }
+    }
+
+    /// `message.tool_calls[i]`.
+    struct ToolCall: Encodable, Sendable {
+        struct Function: Encodable, Sendable {
+            var name: String
+            /// The arguments object as JSON text.
+            var arguments: String
+        }
+        var id: String
+        var type = "function"
+        var function: Function
     }
 
     struct Choice: Encodable, Sendable {
@@ -31,6 +56,23 @@ struct ChatCompletionChunk: Encodable, Sendable {
     struct Delta: Encodable, Sendable {
         var role: String?
         var content: String?
+        var reasoningContent: String?
+        var toolCalls: [ToolCallDelta]?
+
+        enum CodingKeys: String, CodingKey { case role, content, reasoningContent = "reasoning_content", toolCalls = "tool_calls" }
+    }
+
+    /// `delta.tool_calls[i]`: the first for a call carries its id, type and name (with `arguments: ""`),
+    /// the next ones pieces of the arguments, as OpenAI streams them.
+    struct ToolCallDelta: Encodable, Sendable {
+        struct Function: Encodable, Sendable {
+            var name: String?
+            var arguments: String?
+        }
+        var index: Int
+        var id: String?
+        var type: String?
+        var function: Function
     }
 
     struct Choice: Encodable, Sendable {

@@ -16,20 +16,11 @@ struct ChatCompletionsRoute: Sendable {
         let chat = try RequestDecoding.decode(ChatCompletionRequest.self, from: body)
         let tree = try RequestDecoding.tree(body)
         try served.check(requested: chat.model)
-        let messages = try templateMessages(chat, tree: tree)
-        let prompt: [Int32]
-        do { prompt = try served.model.chatPrompt(messages: messages) } catch { throw OpenAIError(error, param: "messages") }
-        try served.checkFits(prompt, param: "messages")
-        let (parameters, choices) = try GenerationSettings(served: served).parameters(.init(
-            sampling: chat.sampling,
-            maxTokens: chat.maxCompletionTokens ?? chat.maxTokens,
-            maxTokensField: chat.maxCompletionTokens != nil ? "max_completion_tokens" : "max_tokens",
-            n: chat.n, logprobs: chat.logprobs ?? false, topLogprobs: chat.topLogprobs,
-            grammar: try grammar(chat.responseFormat, tree: tree)))
+        let plan = try prepare(chat, tree: tree)
 
         let slot = try await admission.acquire()
         let job = Job(served: served, admission: admission, id: responseID("chatcmpl-"), created: Int(Date().timeIntervalSince1970),
-                      prompt: prompt, parameters: parameters, choices: choices)
+                      prompt: plan.prompt, parameters: plan.parameters, choices: plan.choices, parser: plan.parser)
         if chat.stream == true {
             let includeUsage = chat.streamOptions?.includeUsage ?? false
             return Response(status: .ok, headers: EventStream.headers, body: ResponseBody { writer in
@@ -47,8 +38,46 @@ struct ChatCompletionsRoute: Sendable {
         }
     }
 
+    /// What to generate: the prompt (the conversation and tools through the chat template), the parameters
+    /// (with the grammar that `response_format` or a forced `tool_choice` asks for), and how to read the output.
+    private func prepare(_ chat: ChatCompletionRequest, tree: TemplateValue) throws(OpenAIError)
+        -> (prompt: [Int32], parameters: GenerationParameters, choices: Int, parser: ChatOutputParser?) {
+        let tokenizer = served.model.tokenizer
+        let format: ChatFormat
+        do { format = try served.model.chatFormat() } catch { throw OpenAIError(error, param: "messages") }
+        let output = try ChatOutputSettings(chat, tree: tree, format: format)
+        let messages = try templateMessages(chat, tree: tree)
+        let prompt: [Int32]
+        do {
+            prompt = try served.model.chatPrompt(messages: messages, tools: output.templateTools, format: format,
+                                                 extra: output.templateVariables)
+        } catch {
+            throw OpenAIError(error, param: "messages")
+        }
+        try served.checkFits(prompt, param: "messages")
+        // Qwen3.5's and DeepSeek-R1's generation prompts open the reasoning block themselves.
+        let reasoningOpen = output.reasoning?.isOpen(afterPrompt: tokenizer.decode(Array(prompt.suffix(8)))) ?? false
+        let toolGrammar = try output.grammar(reasoningOpen: reasoningOpen)
+        let formatGrammar = try grammar(chat.responseFormat, tree: tree)
+        if toolGrammar != nil && formatGrammar != nil {
+            throw .badRequest("'response_format' cannot be combined with a tool_choice that forces a call",
+                              param: "response_format", code: "invalid_value")
+        }
+        let (settings, choices) = try GenerationSettings(served: served).parameters(.init(
+            sampling: chat.sampling,
+            maxTokens: chat.maxCompletionTokens ?? chat.maxTokens,
+            maxTokensField: chat.maxCompletionTokens != nil ? "max_completion_tokens" : "max_tokens",
+            n: chat.n, logprobs: chat.logprobs ?? false, topLogprobs: chat.topLogprobs,
+            grammar: toolGrammar ?? formatGrammar))
+        var parameters = settings
+        for token in output.bannedTokens(tokenizer) { parameters.sampling.logitBias[token] = -.infinity }
+        return (prompt, parameters, choices, output.parser(reasoningOpen: reasoningOpen))
+    }
+
     /// The messages as the chat template wants them: each original object (so fields such as
-    /// `tool_calls` and `name` pass through), `developer` read as `system`, content parts joined into text.
+    /// `tool_calls` and `name` pass through), `developer` read as `system`, content parts joined into text,
+    /// and tool-call arguments given as JSON text parsed into objects, as templates expect them
+    /// (Hugging Face's `apply_chat_template` takes them so; vLLM and llama.cpp parse them the same way).
     private func templateMessages(_ chat: ChatCompletionRequest, tree: TemplateValue) throws(OpenAIError) -> [TemplateValue] {
         guard !chat.messages.isEmpty else { throw .badRequest("'messages' must hold at least one message", param: "messages") }
         guard case .array(let rawMessages)? = tree[member: "messages"], rawMessages.count == chat.messages.count else {
@@ -67,9 +96,19 @@ struct ChatCompletionsRoute: Sendable {
                                   param: "messages[\(index)].role", code: "invalid_value")
             }
             if let content = message.content { object["content"] = .string(content.text) }
+            if case .array(let calls)? = object["tool_calls"] { object["tool_calls"] = .array(calls.map(Self.parsingArguments)) }
             messages.append(.object(object))
         }
         return messages
+    }
+
+    /// `call` with `function.arguments` parsed when it is JSON text (left as it is otherwise).
+    private static func parsingArguments(_ value: TemplateValue) -> TemplateValue {
+        guard case .object(var call) = value, case .object(var function)? = call["function"],
+              case .string(let text)? = function["arguments"], let arguments = try? TemplateValue.parseJSON(text) else { return value }
+        function["arguments"] = arguments
+        call["function"] = .object(function)
+        return .object(call)
     }
 
     /// The grammar `response_format` asks for: none for `text`, any JSON object, or JSON valid under a schema.
@@ -104,6 +143,8 @@ extension ChatCompletionsRoute {
         let prompt: [Int32]
         let parameters: GenerationParameters
         let choices: Int
+        /// Splits each choice into content, reasoning and tool calls; nil when it is all content.
+        let parser: ChatOutputParser?
 
         func complete() async throws(OpenAIError) -> ChatCompletion {
             var runs: [ChoiceRun] = []
@@ -115,11 +156,22 @@ extension ChatCompletionsRoute {
             return ChatCompletion(
                 id: id, created: created, model: served.id, systemFingerprint: served.fingerprint,
                 choices: runs.enumerated().map { index, run in
-                    .init(index: index, message: .init(content: run.text),
-                          logprobs: parameters.logprobs ? ChatLogprobs(run.tokens, tokenizer: served.model.tokenizer) : nil,
-                          finishReason: run.summary!.stopReason.finishReason)
+                    let message = self.message(run.text)
+                    return .init(index: index, message: message,
+                                 logprobs: parameters.logprobs ? ChatLogprobs(run.tokens, tokenizer: served.model.tokenizer) : nil,
+                                 finishReason: run.summary!.stopReason.finishReason(toolCalls: message.toolCalls?.count ?? 0))
                 },
                 usage: Usage(summaries))
+        }
+
+        /// The message of a whole answer: its text, or what the parser makes of it.
+        private func message(_ text: String) -> ChatCompletion.Message {
+            guard let parser else { return .init(content: text) }
+            let output = ChatOutput(parsing: text, with: parser)
+            let calls = output.toolCalls.map { ChatCompletion.ToolCall(id: responseID("call_"), function: .init(name: $0.name, arguments: $0.arguments)) }
+            return .init(content: output.content.isEmpty && !calls.isEmpty ? nil : output.content,
+                         reasoningContent: output.reasoning.isEmpty ? nil : output.reasoning,
+                         toolCalls: calls.isEmpty ? nil : calls)
         }
 
         /// Streams every choice as chunks; stops generating as soon as a write fails (the client left).
@@ -134,18 +186,29 @@ extension ChatCompletionsRoute {
             do {
                 for index in 0..<choices {
                     try await events.send(chunk(.init(index: index, delta: .init(role: "assistant", content: ""))))
+                    var splitter = DeltaStream(parser: parser)
                     for try await event in served.model.generate(prompt: prompt, parameters: parameters.forChoice(index)) {
                         switch event {
                         case .token(let token):
                             generated += 1
-                            guard !token.text.isEmpty || parameters.logprobs else { continue }
-                            let logprobs = parameters.logprobs ? ChatLogprobs([token], tokenizer: served.model.tokenizer) : nil
-                            try await events.send(chunk(.init(index: index, delta: .init(content: token.text), logprobs: logprobs)))
+                            var released = splitter.append(token.text)
+                            guard parameters.logprobs else {
+                                for delta in released { try await events.send(chunk(.init(index: index, delta: delta))) }
+                                continue
+                            }
+                            // The token's logprobs ride on its first chunk, or on an empty one when it released nothing.
+                            if released.isEmpty { released = [.init()] }
+                            let logprobs = ChatLogprobs([token], tokenizer: served.model.tokenizer)
+                            for (i, delta) in released.enumerated() {
+                                try await events.send(chunk(.init(index: index, delta: delta, logprobs: i == 0 ? logprobs : nil)))
+                            }
                         case .text(let text):
-                            try await events.send(chunk(.init(index: index, delta: .init(content: text))))
+                            for delta in splitter.append(text) { try await events.send(chunk(.init(index: index, delta: delta))) }
                         case .done(let summary):
                             summaries.append(summary)
-                            try await events.send(chunk(.init(index: index, delta: .init(), finishReason: summary.stopReason.finishReason)))
+                            for delta in splitter.finish() { try await events.send(chunk(.init(index: index, delta: delta))) }
+                            let reason = summary.stopReason.finishReason(toolCalls: splitter.calls)
+                            try await events.send(chunk(.init(index: index, delta: .init(), finishReason: reason)))
                         }
                     }
                 }

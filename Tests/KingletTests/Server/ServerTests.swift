@@ -71,10 +71,10 @@ final class ServerProcess: Sendable {
         let checks: [String: Check]
     }
 
-    /// Runs one of the Python check scripts beside this file against `server` and expects every check to pass.
-    func runChecks(_ script: String, _ input: [String: Any], expecting names: [String], server: ServerProcess) throws {
-        let source = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(script),
-                                encoding: .utf8)
+    /// Runs Python check scripts beside this file, joined into one, against `server` and expects every check to pass.
+    func runChecks(_ scripts: String..., input: [String: Any], expecting names: [String], server: ServerProcess) throws {
+        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        let source = try scripts.map { try String(contentsOf: directory.appendingPathComponent($0), encoding: .utf8) }.joined(separator: "\n")
         let output = try ReferencePython.run(source, input: try JSONSerialization.data(withJSONObject: input))
         let report = try JSONDecoder().decode(Report.self, from: output)
         for name in names {
@@ -89,7 +89,7 @@ final class ServerProcess: Sendable {
     @Test func officialClientSeesAnOpenAIServer() throws {
         let server = try ServerProcess(["--context", "1024", "--parallel", "2", "--api-key", "test-key"])
         defer { server.stop() }
-        try runChecks("openai_client_checks.py", ["port": server.port, "key": "test-key", "model": Self.model, "context": 1024],
+        try runChecks("openai_support.py", "openai_client_checks.py", input: ["port": server.port, "key": "test-key", "model": Self.model, "context": 1024],
                       expecting: ["models_list", "chat_deterministic", "chat_usage", "chat_stream_equals_non_stream",
                                   "chat_stream_role_first", "chat_stream_finish", "chat_stream_usage", "chat_stream_ids",
                                   "stream_never_splits_utf8",
@@ -101,10 +101,23 @@ final class ServerProcess: Sendable {
                       server: server)
     }
 
+    @Test func toolCallsWithTheOfficialClient() throws {
+        let server = try ServerProcess(["--context", "2048", "--parallel", "1"])
+        defer { server.stop() }
+        try runChecks("openai_support.py", "tool_call_checks.py", input: ["port": server.port, "model": Self.model, "model_path": try TestEnvironment.modelPath(Self.model)],
+                      expecting: ["required_calls_a_tool", "required_stream_equals_non_stream", "stream_first_tool_delta_shape",
+                                  "named_calls_that_function", "named_stream", "parallel_false_one_call",
+                                  "auto_calls_for_weather", "auto_prompt_matches_hf", "auto_stream_equals_non_stream",
+                                  "round_trip_final_answer", "round_trip_prompt_matches_hf",
+                                  "none_never_calls", "none_renders_tools", "none_stream", "stream_with_tools_utf8_and_logprobs", "n_choices_each_call",
+                                  "bad_tool_requests_are_400_naming_the_field", "kwargs_accepted", "serving_after_tool_errors"],
+                      server: server)
+    }
+
     @Test func hostileRequestsGetPreciseErrorsAndTheServerKeepsServing() throws {
         let server = try ServerProcess(["--context", "512", "--parallel", "1", "--max-body-bytes", "65536"])
         defer { server.stop() }
-        try runChecks("raw_http_checks.py", ["port": server.port, "model": Self.model, "max_body": 65536],
+        try runChecks("raw_http_checks.py", input: ["port": server.port, "model": Self.model, "max_body": 65536],
                       expecting: ["malformed_json", "not_json_at_all", "wrong_type_messages", "wrong_type_temperature",
                                   "wrong_type_nested_content", "missing_messages", "bad_role", "out_of_range_top_p",
                                   "bad_token_ids", "invalid_utf8", "deeply_nested_json", "body_too_large",
@@ -147,7 +160,7 @@ final class ServerProcess: Sendable {
     @Test func clientLeavingCancelsItsGeneration() throws {
         let server = try ServerProcess(["--context", "2048", "--parallel", "1", "--queue", "0"])
         defer { server.stop() }
-        try runChecks("disconnect_checks.py", ["port": server.port, "model": Self.model, "pid": server.pid],
+        try runChecks("disconnect_checks.py", input: ["port": server.port, "model": Self.model, "pid": server.pid],
                       expecting: ["stream", "non_stream"].flatMap { kind in
                           ["started", "busy_is_503_with_retry_after", "slot_freed_and_cancelled",
                            "generation_stopped_server_idle", "next_request_completes"].map { "\(kind)_\($0)" }

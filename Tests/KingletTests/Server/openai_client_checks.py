@@ -1,31 +1,8 @@
 # Drives a running `kinglet serve` with the official `openai` client and reports each check as JSON.
 # stdin: {"port": int, "key": str, "model": str, "context": int}; stdout: {"checks": {name: {"ok": bool, "detail": str}}}.
-import json, sys, threading, time, urllib.request
+# (openai_support.py runs first: config, client, model, check, run, post.)
+import json, threading, time
 import jsonschema, openai
-
-config = json.load(sys.stdin)
-base = f"http://127.0.0.1:{config['port']}"
-client = openai.OpenAI(base_url=base + "/v1", api_key=config["key"], max_retries=0, timeout=120)
-model = config["model"]
-checks = {}
-
-
-def check(name, ok, detail=""):
-    checks[name] = {"ok": bool(ok), "detail": str(detail)[:2000]}
-
-
-def run(name, body):
-    try:
-        body()
-    except Exception as error:  # a failed check, not a crashed script
-        check(name, False, f"{type(error).__name__}: {error}")
-
-
-def post(path, payload):
-    request = urllib.request.Request(base + path, data=json.dumps(payload).encode(), method="POST",
-                                     headers={"Content-Type": "application/json", "Authorization": f"Bearer {config['key']}"})
-    with urllib.request.urlopen(request, timeout=60) as response:
-        return json.load(response)
 
 
 SYSTEM = "You are a terse assistant."
