@@ -20,6 +20,8 @@ struct Qwen35Fixture: Sendable {
     var gguf: GGUFFile
     /// The same file with value heads in transformers' grouped order (what a Hugging Face source presents).
     var huggingFaceOrder: GGUFFile
+    /// The model as transformers saves it (`save_pretrained`, safetensors), read by Kinglet's loader.
+    var checkpoint: HuggingFaceCheckpoint
 }
 
 enum Qwen35Reference {
@@ -100,7 +102,8 @@ enum Qwen35Reference {
                 name: name, configuration: configuration,
                 logits: try logits(".logits"), float16CacheLogits: try logits(".f16cache.logits"),
                 gguf: try GGUFFile(contentsOf: directory.appendingPathComponent(name + ".gguf").path),
-                huggingFaceOrder: try GGUFFile(contentsOf: directory.appendingPathComponent(name + "-hf.gguf").path))
+                huggingFaceOrder: try GGUFFile(contentsOf: directory.appendingPathComponent(name + "-hf.gguf").path),
+                checkpoint: try HuggingFaceCheckpoint(directory: directory.appendingPathComponent(name + "-checkpoint").path))
         }
         return fixtures
     }
@@ -267,5 +270,6 @@ for m in request["models"]:
         logits.astype("<f4").tofile(os.path.join(directory, m["name"] + suffix))
     write_gguf(os.path.join(directory, m["name"] + ".gguf"), m, config, model, permute=True)
     write_gguf(os.path.join(directory, m["name"] + "-hf.gguf"), m, config, model, permute=False)
+    model.save_pretrained(os.path.join(directory, m["name"] + "-checkpoint"), safe_serialization=True)
 """#
 }
