@@ -89,11 +89,16 @@ public final class LanguageModel: @unchecked Sendable {
         self.options = options
         architectureName = architecture.name
         shape = architecture.shape
+        isRecurrent = architecture.makeCache(sequences: 1, capacity: 1).recurrent != nil
         contextLength = max(1, options.contextLength ?? min(4096, shape.trainedContextLength))
         if let limit = options.memoryLimit, memoryPlan().totalBytes > limit {
             throw .exceedsMemoryLimit(memoryPlan(), limit: limit)
         }
     }
+
+    /// Whether some layers carry a recurrent state (Qwen3.5) rather than keys and values: such a
+    /// cache can only go back to saved checkpoints, which conversations then take at turn boundaries.
+    public let isRecurrent: Bool
 
     /// Whether the model came with a tokenizer, so that it can read and write text.
     public var hasTokenizer: Bool { tokenizer.encodesText }
@@ -152,11 +157,11 @@ public final class LanguageModel: @unchecked Sendable {
 
     /// Tokens for `messages` rendered by `format` (default: the model's own), ready to generate after.
     public func chatPrompt(messages: [TemplateValue], tools: [TemplateValue]? = nil, format given: ChatFormat? = nil,
-                           extra: [String: TemplateValue] = [:]) throws(KingletError) -> [Int32] {
+                           extra: [String: TemplateValue] = [:], addGenerationPrompt: Bool = true) throws(KingletError) -> [Int32] {
         try requireTokenizer()
         let format: ChatFormat
         if let given { format = given } else { format = try chatFormat() }
-        let text = try format.render(messages: messages, tools: tools, addGenerationPrompt: true, extra: extra)
+        let text = try format.render(messages: messages, tools: tools, addGenerationPrompt: addGenerationPrompt, extra: extra)
         // Templates that write the BOS text themselves must not get a second one.
         let writesBOS = !format.bosToken.isEmpty && text.hasPrefix(format.bosToken)
         return tokenizer.encode(text, addBOS: writesBOS ? false : nil, parseSpecial: true)

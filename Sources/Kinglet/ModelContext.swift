@@ -11,6 +11,11 @@ public final class ModelContext {
     /// Every token evaluated so far, in order.
     public private(set) var tokens: [Int32] = []
     private let cache: KVCache
+    /// Saved places to come back to (recurrent models only, newest last): their state cannot be cut
+    /// back, so `truncate` returns to the longest of these that still fits instead of starting over.
+    private var checkpoints: [CacheCheckpoint] = []
+    /// How many checkpoints are kept: enough for the end of the last prompt and of the last answer.
+    static let checkpointLimit = 4
     private let logits: UnsafeMutablePointer<Float>
     private let logitRows: Int
     private var batch = Batch()
@@ -53,12 +58,28 @@ public final class ModelContext {
     /// Forgets every token.
     public func reset() { truncate(to: 0) }
 
-    /// Keeps only the first `count` tokens (their cached keys and values stay valid).
+    /// Keeps at most the first `count` tokens (their cached keys and values stay valid).
     /// `lastLogits` is stale until the next `append`.
+    ///
+    /// Models with recurrent layers (Qwen3.5) cannot cut their state back to any position: they
+    /// keep the longest checkpoint within `count`, or nothing. `tokens.count` says what was kept.
     public func truncate(to count: Int) {
         guard count < tokens.count else { return }
-        cache.truncate(sequence: 0, to: count)
-        tokens.removeSubrange(count...)
+        var kept = cache.truncate(sequence: 0, to: count)
+        if kept < count, let checkpoint = checkpoints.last(where: { $0.length <= count && $0.length > kept }) {
+            cache.restore(checkpoint, sequence: 0)
+            kept = checkpoint.length
+        }
+        tokens.removeSubrange(kept...)
+        checkpoints.removeAll { $0.length > kept }
+    }
+
+    /// Remembers the state after the current tokens, for `truncate` to return to. Only recurrent
+    /// models need it (others can truncate anywhere); for them it copies the recurrent state.
+    public func checkpoint() {
+        guard cache.recurrent != nil, checkpoints.last?.length != tokens.count else { return }
+        checkpoints.append(cache.checkpoint(sequence: 0))
+        if checkpoints.count > Self.checkpointLimit { checkpoints.removeFirst() }
     }
 
     private func append<Tokens: RandomAccessCollection<Int32>>(

@@ -78,14 +78,22 @@ public final class ChatSession: Sendable {
     /// Adds a user message and streams the model's answer, which joins the conversation
     /// when the stream ends (also when it is cancelled: the answer so far was seen).
     public func respond(to user: String, parameters: GenerationParameters = .init()) -> AsyncThrowingStream<GenerationEvent, any Error> {
-        let turn: (prompt: [Int32], context: Handoff<ModelContext>, messages: [ChatMessage])
+        let turn: (prompt: [Int32], conversationEnd: Int?, context: Handoff<ModelContext>, messages: [ChatMessage])
         do {
             turn = try state.withLock { state throws(KingletError) in
                 guard let context = state.context else { throw .sessionBusy }
                 let messages = state.messages + [.user(user)]
                 let prompt = try model.chatPrompt(messages: messages.map(\.templateValue), format: format)
+                // Where the conversation ends inside the prompt, so a recurrent model can resume there
+                // next turn even if the template renders this turn's answer differently in history.
+                var conversationEnd: Int?
+                if model.isRecurrent {
+                    let history = try model.chatPrompt(messages: messages.map(\.templateValue), format: format,
+                                                       addGenerationPrompt: false)
+                    if prompt.starts(with: history) { conversationEnd = history.count }
+                }
                 state.context = nil
-                return (prompt, context, messages)
+                return (prompt, conversationEnd, context, messages)
             }
         } catch {
             return AsyncThrowingStream { $0.finish(throwing: error) }
@@ -93,7 +101,8 @@ public final class ChatSession: Sendable {
         return LanguageModel.stream { [self] cancelled, emit throws(KingletError) in
             let run: GenerationRun
             do throws(KingletError) {
-                run = try turn.context.value.generate(prompt: turn.prompt, parameters: parameters, cancelled: cancelled, emit: emit)
+                run = try turn.context.value.generate(prompt: turn.prompt, parameters: parameters, cancelled: cancelled,
+                                                      conversationEnd: turn.conversationEnd, emit: emit)
             } catch {
                 state.withLock { $0.context = turn.context }
                 throw error

@@ -151,16 +151,31 @@ extension ModelContext {
     ///
     /// The tokens this context already holds are reused as far as they agree
     /// with `prompt`, so a conversation's next turn evaluates only what is new.
+    ///
+    /// Recurrent models (Qwen3.5) can only resume where they saved a checkpoint: one is taken at
+    /// `conversationEnd` (where the conversation ends and the generation prompt begins, which the
+    /// next turn re-renders differently when the template drops reasoning), after the prompt, and
+    /// after the answer.
     func generate(prompt: [Int32], parameters: GenerationParameters, cancelled: CancellationFlag,
+                  conversationEnd: Int? = nil,
                   emit: (GenerationEvent) -> Void) throws(KingletError) -> GenerationRun {
         guard !prompt.isEmpty else { throw .emptyPrompt }
         let clock = ContinuousClock()
         let promptStart = clock.now
         // Re-evaluate at least the last prompt token: its logits pick the first new one.
-        let reused = min(zip(tokens, prompt).prefix { $0 == $1 }.count, prompt.count - 1)
+        let common = min(zip(tokens, prompt).prefix { $0 == $1 }.count, prompt.count - 1)
         guard prompt.count <= capacity else { throw .promptTooLong(tokens: prompt.count, context: capacity) }
-        truncate(to: reused)
-        try append(prompt[reused...])
+        truncate(to: common)
+        // A recurrent model may keep less than asked (its last checkpoint within `common`).
+        let reused = tokens.count
+        if let end = conversationEnd, end > reused && end < prompt.count {
+            try append(prompt[reused..<end])
+            checkpoint()
+            try append(prompt[end...])
+        } else {
+            try append(prompt[reused...])
+        }
+        checkpoint()
         let promptSeconds = (clock.now - promptStart).seconds
 
         let tokenizer = model.tokenizer
@@ -226,6 +241,8 @@ extension ModelContext {
             if stopped { reason = .stop; stopSequence = stops.found } else { rest += stops.finish() }
             if !rest.isEmpty { emit(.text(release(rest))) }
         }
+        checkpoint()   // the last sampled token is not in the cache: the next turn evaluates it first
+
         let summary = GenerationSummary(
             stopReason: reason, stopToken: stopToken, stopSequence: stopSequence,
             promptTokens: prompt.count, cachedPromptTokens: reused, generatedTokens: generated,
