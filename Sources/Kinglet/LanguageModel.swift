@@ -89,7 +89,12 @@ public final class LanguageModel: @unchecked Sendable {
         self.options = options
         architectureName = architecture.name
         shape = architecture.shape
-        isRecurrent = architecture.makeCache(sequences: 1, capacity: 1).recurrent != nil
+        // What a cache costs, read off two tiny ones: bytes per position (keys and values of the
+        // attention layers) and bytes per sequence whatever its length (recurrent state).
+        let one = architecture.makeCache(sequences: 1, capacity: 1), two = architecture.makeCache(sequences: 1, capacity: 2)
+        cacheBytesPerPosition = two.byteCount - one.byteCount
+        cacheBytesPerSequence = one.byteCount - cacheBytesPerPosition
+        isRecurrent = one.recurrent != nil
         contextLength = max(1, options.contextLength ?? min(4096, shape.trainedContextLength))
         if let limit = options.memoryLimit, memoryPlan().totalBytes > limit {
             throw .exceedsMemoryLimit(memoryPlan(), limit: limit)
@@ -99,6 +104,8 @@ public final class LanguageModel: @unchecked Sendable {
     /// Whether some layers carry a recurrent state (Qwen3.5) rather than keys and values: such a
     /// cache can only go back to saved checkpoints, which conversations then take at turn boundaries.
     public let isRecurrent: Bool
+    let cacheBytesPerPosition: Int
+    let cacheBytesPerSequence: Int
 
     /// Whether the model came with a tokenizer, so that it can read and write text.
     public var hasTokenizer: Bool { tokenizer.encodesText }

@@ -33,14 +33,13 @@ extension LanguageModel {
     public func memoryPlan(contextLength: Int? = nil) -> MemoryPlan {
         let context = contextLength ?? self.contextLength
         let s = shape
-        let perPosition = KVCache.bytesPerPosition(layers: s.layerCount, kvDimension: s.kvDimension,
-                                                  element: options.cacheElement)
         let batch = options.maxBatch
         let activations = batch * (3 * s.embeddingLength + 2 * s.headCount * s.headDimension
                                    + 2 * s.kvDimension + 2 * s.feedForwardLength) * 4
         let scores = context * options.threads * 4
         let logits = ModelContext.logitRows(for: self) * s.vocabularySize * 4
-        return MemoryPlan(weightBytes: (source as? GGUFFile)?.fileSize ?? source.weightBytes, cacheBytes: perPosition * context,
+        return MemoryPlan(weightBytes: (source as? GGUFFile)?.fileSize ?? source.weightBytes,
+                          cacheBytes: cacheBytesPerSequence + cacheBytesPerPosition * context,
                           scratchBytes: activations + scores + logits)
     }
 }
