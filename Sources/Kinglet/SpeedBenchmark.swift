@@ -3,8 +3,9 @@ import Kernels
 
 /// One of llama-bench's tests: `pp N` evaluates N prompt tokens from an empty cache
 /// (in chunks of the model's largest batch, as generation does); `tg N` decodes N
-/// tokens one forward pass at a time from an empty cache. Tokens are random ids from
-/// a fixed seed, fed back without sampling.
+/// tokens one forward pass at a time from an empty cache. With a `depth` D (llama-bench's
+/// `-d`), D tokens are evaluated first, untimed, so the test runs at context D. Tokens are
+/// random ids from a fixed seed, fed back without sampling.
 public struct SpeedTest: Sendable, Hashable, CustomStringConvertible {
     public enum Kind: Sendable, Hashable {
         /// Prompt processing.
@@ -15,12 +16,19 @@ public struct SpeedTest: Sendable, Hashable, CustomStringConvertible {
 
     public var kind: Kind
     public var tokens: Int
+    /// Tokens already in the cache when the timed part starts.
+    public var depth = 0
 
-    public static func prompt(_ tokens: Int) -> SpeedTest { SpeedTest(kind: .prompt, tokens: tokens) }
-    public static func generation(_ tokens: Int) -> SpeedTest { SpeedTest(kind: .generation, tokens: tokens) }
+    public static func prompt(_ tokens: Int, depth: Int = 0) -> SpeedTest { SpeedTest(kind: .prompt, tokens: tokens, depth: depth) }
+    public static func generation(_ tokens: Int, depth: Int = 0) -> SpeedTest {
+        SpeedTest(kind: .generation, tokens: tokens, depth: depth)
+    }
 
-    /// "pp512", "tg128".
-    public var description: String { (kind == .prompt ? "pp" : "tg") + "\(tokens)" }
+    /// "pp512", "tg128", "tg128 @ d4096" (llama-bench's names).
+    public var description: String { (kind == .prompt ? "pp" : "tg") + "\(tokens)" + (depth > 0 ? " @ d\(depth)" : "") }
+
+    /// Positions the test fills.
+    public var positions: Int { depth + tokens }
 }
 
 /// The timed repetitions of one `SpeedTest`.
@@ -50,17 +58,20 @@ public struct SpeedResult: Sendable {
 }
 
 extension LanguageModel {
-    /// Runs `test` once to warm up, then `repetitions` times, each from an empty cache.
+    /// Runs `test` once to warm up, then `repetitions` times, each from an empty cache (filled to
+    /// the test's depth first, untimed).
     public func measureSpeed(_ test: SpeedTest, repetitions: Int, seed: UInt64 = 1234) throws(KingletError) -> SpeedResult {
-        let count = max(test.tokens, 1)
-        let context = ModelContext(model: self, capacity: count)
+        let count = max(test.tokens, 1), depth = max(test.depth, 0)
+        let context = ModelContext(model: self, capacity: depth + count)
         var random = Xoshiro256(seed: seed)
         let vocabulary = UInt64(shape.vocabularySize)
+        let prefix = (0..<depth).map { _ in Int32(truncatingIfNeeded: random.next() % vocabulary) }
         let tokens = (0..<count).map { _ in Int32(truncatingIfNeeded: random.next() % vocabulary) }
         let clock = ContinuousClock()
         var samples: [Double] = []
         for run in 0...max(repetitions, 1) {
             context.reset()
+            try context.append(prefix)
             let start = clock.now
             switch test.kind {
             case .prompt:
@@ -73,8 +84,8 @@ extension LanguageModel {
         }
         var bytesPerToken: Double?
         if test.kind == .generation {
-            // Step i attends to i + 1 positions.
-            bytesPerToken = (1...count).reduce(0.0) { $0 + Double(decodeBytes(contextLength: $1)) } / Double(count)
+            // Step i attends to depth + i + 1 positions.
+            bytesPerToken = (1...count).reduce(0.0) { $0 + Double(decodeBytes(contextLength: depth + $1)) } / Double(count)
         }
         return SpeedResult(test: test, threads: options.threads, samples: samples, bytesPerToken: bytesPerToken)
     }

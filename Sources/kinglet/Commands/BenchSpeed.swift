@@ -17,7 +17,7 @@ extension KingletCommand.Bench {
                 decode step reads (weights and cached keys and values).
                 """)
 
-        @Option(name: .shortAndLong, help: "A .gguf path or a store name (default: \(ModelStore.defaultModel)).")
+        @Option(name: .shortAndLong, help: "A .gguf path, a Hugging Face checkpoint directory or a store name (default: \(ModelStore.defaultModel)).")
         var model: String = ModelStore.defaultModel
 
         @Option(name: [.customShort("p"), .customLong("n-prompt")], help: "Prompt lengths to time, comma-separated (0: none).")
@@ -25,6 +25,9 @@ extension KingletCommand.Bench {
 
         @Option(name: [.customShort("n"), .customLong("n-gen")], help: "Generation lengths to time, comma-separated (0: none).")
         var generate = CountList([128])
+
+        @Option(name: [.customShort("d"), .customLong("n-depth")], help: "Context depths to run the tests at, comma-separated (tokens evaluated first, untimed).")
+        var depth = CountList([0])
 
         @Option(name: [.customShort("r"), .customLong("repetitions")], help: "Timed runs of each test, after one warm-up run.")
         var repetitions = 5
@@ -36,7 +39,10 @@ extension KingletCommand.Bench {
         var json = false
 
         var tests: [SpeedTest] {
-            prompt.values.filter { $0 > 0 }.map(SpeedTest.prompt) + generate.values.filter { $0 > 0 }.map(SpeedTest.generation)
+            depth.values.flatMap { d in
+                prompt.values.filter { $0 > 0 }.map { SpeedTest.prompt($0, depth: d) }
+                    + generate.values.filter { $0 > 0 }.map { SpeedTest.generation($0, depth: d) }
+            }
         }
 
         func validate() throws {
@@ -52,7 +58,7 @@ extension KingletCommand.Bench {
         }
 
         func run() async throws {
-            let positions = tests.map(\.tokens).max() ?? 1
+            let positions = tests.map(\.positions).max() ?? 1
             var rows: [Row] = []
             var lm: LanguageModel?
             for count in threads.values {
@@ -121,7 +127,7 @@ extension KingletCommand.Bench {
             let peak = rows.map(\.peakResidentBytes).max() ?? 0
             let fileAndCache = plan.weightBytes + plan.cacheBytes
             lines.append("memory: peak RSS \(MemoryPlan.format(peak)); model file \(MemoryPlan.format(plan.weightBytes)) + KV cache "
-                         + "\(MemoryPlan.format(plan.cacheBytes)) (\(tests.map(\.tokens).max() ?? 0) positions) = \(MemoryPlan.format(fileAndCache)); "
+                         + "\(MemoryPlan.format(plan.cacheBytes)) (\(tests.map(\.positions).max() ?? 0) positions) = \(MemoryPlan.format(fileAndCache)); "
                          + String(format: "peak RSS is %.2f× that", Double(peak) / Double(max(fileAndCache, 1))))
             writeOut(lines.joined(separator: "\n") + "\n")
         }
