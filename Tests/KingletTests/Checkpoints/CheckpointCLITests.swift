@@ -57,6 +57,31 @@ import Testing
         #expect(logits.count == reference.prompt.count)
     }
 
+    /// One directory per family (Llama, Mistral, Qwen2, Qwen3, Gemma 3, Phi-3, Qwen3.5), all with the
+    /// same tokenizer: `kinglet info` describes each and `kinglet run` continues a raw prompt with
+    /// transformers' greedy tokens.
+    @Test func everyFamilyRunsFromItsCheckpointDirectory() throws {
+        struct Family: Decodable { let prompt: [Int32]; let generated: [Int32]; let end: [Int32] }
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("kinglet-families-\(UUID().uuidString)")
+        let script = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("tiny_checkpoint.py"), encoding: .utf8)
+        let families = try JSONDecoder().decode([String: Family].self,
+                                                from: try ReferencePython.run(script, arguments: [root.path, "families"]))
+        #expect(families.count == 7)
+        for (modelType, reference) in families.sorted(by: { $0.key < $1.key }) {
+            let directory = root.appendingPathComponent(modelType).path
+            let info = try TestEnvironment.runKinglet(["info", "-m", directory])
+            #expect(info.status == 0 && info.out.contains(modelType), "\(modelType): \(info.err)")
+            let run = try TestEnvironment.runKinglet(["run", "-m", directory, "--raw", "--cache-type", "f32", "--temperature", "0",
+                                                      "-n", "\(reference.generated.count)", "--json", "The quick brown fox"])
+            #expect(run.status == 0, "\(modelType): \(run.err)")
+            struct Line: Decodable { let id: Int32? }
+            let ids = try run.out.split(separator: "\n").compactMap { try JSONDecoder().decode(Line.self, from: Data($0.utf8)).id }
+            let expected = Array(reference.generated.prefix { !reference.end.contains($0) })
+            #expect(ids == expected, "\(modelType): kinglet \(ids), transformers \(reference.generated)")
+        }
+    }
+
     @Test func infoDescribesTheCheckpoint() throws {
         let (directory, _) = try Self.fixture.get()
         let result = try TestEnvironment.runKinglet(["info", "-m", directory.path])
