@@ -2,7 +2,7 @@ import GGUF
 
 /// Every architecture Kinglet runs, found by GGUF `general.architecture`.
 public enum ArchitectureRegistry {
-    static let families: [any ArchitectureFamily.Type] = [Llama.self, Qwen2.self, Qwen3.self, Gemma3.self, Phi3.self, Qwen35.self]
+    static let families: [any ArchitectureFamily.Type] = [Llama.self, Qwen2.self, Qwen3.self, Gemma3.self, Phi3.self, SmolLM3.self, Qwen35.self]
 
     /// All supported `general.architecture` names.
     public static var supportedNames: [String] { families.flatMap { $0.ggufNames } }

@@ -33,6 +33,9 @@ final class TransformerDecoder: Architecture {
         /// Q, K and V come from one `attn_qkv` matrix, and gate and up from one `ffn_up` of
         /// 2·nFF rows, gate first (Phi-3); each is used as row ranges of the one matrix.
         var fusedProjections: Bool = false
+        /// Whether each layer rotates its queries and keys; nil when all do. SmolLM3's "NoPE"
+        /// layers (every 4th) attend without positions.
+        var ropeLayers: [Bool]? = nil
     }
 
     enum FeedForward {
@@ -79,7 +82,8 @@ final class TransformerDecoder: Architecture {
         var down: WeightMatrix                        // [nEmbd, nFF]
         var postAttentionNorm: UnsafePointer<Float>?  // [nEmbd] (Gemma)
         var postFeedForwardNorm: UnsafePointer<Float>? // [nEmbd] (Gemma)
-        var rope: RoPE
+        /// nil for a layer without positions (SmolLM3's NoPE layers).
+        var rope: RoPE?
         /// Positions a query sees, itself included; nil for the whole context.
         var window: Int?
     }
@@ -106,6 +110,9 @@ final class TransformerDecoder: Architecture {
         let globalRope = RoPE(style: options.ropeStyle, dimensions: hyper.ropeDimensions, base: hyper.ropeBase,
                               frequencyFactors: loader.scaled(frequencyFactors, by: hyper.ropeLinearScale,
                                                               count: hyper.ropeDimensions / 2))
+        if let ropeLayers = options.ropeLayers, ropeLayers.count != s.layerCount {
+            throw .invalidHyperparameter("\(architecture).no_rope_layer_step", "must give a pattern for each of \(s.layerCount) layers")
+        }
         if let window = options.slidingWindow, window.size <= 0 || (window.isLocal.map { $0.count != s.layerCount } ?? false) {
             throw .invalidHyperparameter("\(architecture).attention.sliding_window",
                                          "must be positive, with a local/global pattern for each of \(s.layerCount) layers")
@@ -142,7 +149,7 @@ final class TransformerDecoder: Architecture {
                     ? try loader.vector(p + "post_attention_norm.weight", count: s.embeddingLength) : nil,
                 postFeedForwardNorm: options.postNorms
                     ? try loader.vector(p + "post_ffw_norm.weight", count: s.embeddingLength) : nil,
-                rope: rope, window: window))
+                rope: options.ropeLayers?[i] ?? true ? rope : nil, window: window))
         }
         self.name = architecture
         self.shape = s
@@ -220,8 +227,8 @@ final class TransformerDecoder: Architecture {
             }
             for i in 0..<n {
                 let position = batch.positions[i]
-                layer.rope.apply(x.q + i * qDim, heads: s.headCount, headDimension: s.headDimension, position: position)
-                layer.rope.apply(x.k + i * kvDim, heads: s.kvHeadCount, headDimension: s.headDimension, position: position)
+                layer.rope?.apply(x.q + i * qDim, heads: s.headCount, headDimension: s.headDimension, position: position)
+                layer.rope?.apply(x.k + i * kvDim, heads: s.kvHeadCount, headDimension: s.headDimension, position: position)
                 cache.store(layer: l, sequence: batch.sequences[i], position: position,
                             key: x.k + i * kvDim, value: x.v + i * kvDim)
             }

@@ -150,8 +150,8 @@ struct Reordering {
         let rows = tensor.dimensions.count == 1 ? tensor.elementCount : tensor.elementCount / tensor.dimensions[0]
         let role = name.split(separator: ".").dropFirst(2).first.map(String.init) ?? ""
         switch (architecture, role) {
-        case ("llama", "attn_q"): return Order(rows: Self.ropePairs(rows: rows, heads: heads))
-        case ("llama", "attn_k"): return Order(rows: Self.ropePairs(rows: rows, heads: kvHeads))
+        case ("llama", "attn_q"), ("smollm3", "attn_q"): return Order(rows: Self.ropePairs(rows: rows, heads: heads))
+        case ("llama", "attn_k"), ("smollm3", "attn_k"): return Order(rows: Self.ropePairs(rows: rows, heads: kvHeads))
         case ("qwen35", _) where valueHeads != keyHeads:
             let v = valueHeadSize, ck = keyHeads * keyHeadSize
             switch role {

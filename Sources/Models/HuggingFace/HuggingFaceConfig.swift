@@ -46,6 +46,22 @@ struct HuggingFaceConfig {
         return integer
     }
 
+    /// An array of counts under `key` (SmolLM3's `no_rope_layers`).
+    func optionalCounts(_ key: String) throws(ModelError) -> [Int]? {
+        guard let value = self[key] else { return nil }
+        guard let array = value.array else {
+            throw .invalidHyperparameter(key, "config.json has \(value.kind) there, not an array of counts")
+        }
+        var counts: [Int] = []
+        for element in array {
+            guard let integer = element.integer, integer >= 0 else {
+                throw .invalidHyperparameter(key, "config.json has \(element.kind) in the array, not a count")
+            }
+            counts.append(integer)
+        }
+        return counts
+    }
+
     /// A number under `key` (integers widened).
     func number(_ key: String) throws(ModelError) -> Double {
         guard let value = try optionalNumber(key) else { throw missing(key) }

@@ -26,7 +26,7 @@ struct HuggingFaceModelType: Sendable {
     /// Every supported `model_type`; a multimodal type (`gemma3`, `qwen3_5`) loads its text model.
     static let all: [String: HuggingFaceModelType] = [
         "llama": .llama, "mistral": .mistral, "qwen2": .qwen2, "qwen3": .qwen3,
-        "gemma3": .gemma3, "gemma3_text": .gemma3, "phi3": .phi3, "qwen3_5": .qwen35, "qwen3_5_text": .qwen35,
+        "gemma3": .gemma3, "gemma3_text": .gemma3, "phi3": .phi3, "smollm3": .smollm3, "qwen3_5": .qwen35, "qwen3_5_text": .qwen35,
     ]
 
     // MARK: Tensor names
@@ -91,6 +91,23 @@ struct HuggingFaceModelType: Sendable {
             if let window = try config.optionalCount("sliding_window") {
                 m.set("llama.attention.sliding_window", .uint32(UInt32(window)))
             }
+        })
+
+    /// SmolLM3 converts as Llama plus the period of its NoPE layers (`no_rope_layers`: 1 where a
+    /// layer uses RoPE), which must be every n-th layer, as llama.cpp's `no_rope_layer_step` says.
+    static let smollm3 = HuggingFaceModelType(
+        architecture: "smollm3", layerTensors: llama.layerTensors, tiedByDefault: true, zeroCenteredNorms: false,
+        metadata: { config, m throws(ModelError) in
+            let rope = try config.rope()
+            try rope.require(["default"])
+            try setCommon(config, &m, arch: "smollm3", ropeTheta: rope.theta(default: 10_000))
+            let layers = try config.count("num_hidden_layers")
+            let interval = try config.optionalCount("no_rope_layer_interval") ?? 4
+            let uses = try config.optionalCounts("no_rope_layers") ?? (0..<layers).map { ($0 + 1) % interval != 0 ? 1 : 0 }
+            guard interval > 0, uses == (0..<layers).map({ ($0 + 1) % interval != 0 ? 1 : 0 }) else {
+                throw .invalidHyperparameter("no_rope_layers", "must leave out RoPE on every n-th layer exactly (llama.cpp's no_rope_layer_step)")
+            }
+            m.set("smollm3.no_rope_layer_step", .uint32(UInt32(interval)))
         })
 
     static let qwen2 = HuggingFaceModelType(

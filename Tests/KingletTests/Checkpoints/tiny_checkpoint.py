@@ -23,6 +23,7 @@ FAMILIES = {
     "gemma3_text": dict(head_dim=16, query_pre_attn_scalar=16, sliding_window=4, num_hidden_layers=7,
                         final_logit_softcapping=10.0),
     "phi3": dict(partial_rotary_factor=0.5, tie_word_embeddings=False),
+    "smollm3": dict(num_hidden_layers=4, no_rope_layer_interval=2),
     "qwen3_5_text": dict(num_hidden_layers=4, head_dim=16, linear_num_key_heads=2, linear_num_value_heads=4,
                          linear_key_head_dim=16, linear_value_head_dim=16,
                          layer_types=["linear_attention"] * 3 + ["full_attention"]),

@@ -17,7 +17,8 @@ import Testing
     from safetensors.torch import load_file
 
     ARCH = {"llama": gguf.MODEL_ARCH.LLAMA, "qwen2": gguf.MODEL_ARCH.QWEN2, "qwen3": gguf.MODEL_ARCH.QWEN3,
-            "gemma3": gguf.MODEL_ARCH.GEMMA3, "phi3": gguf.MODEL_ARCH.PHI3, "qwen35": gguf.MODEL_ARCH.QWEN35}
+            "gemma3": gguf.MODEL_ARCH.GEMMA3, "phi3": gguf.MODEL_ARCH.PHI3, "qwen35": gguf.MODEL_ARCH.QWEN35,
+            "smollm3": gguf.MODEL_ARCH.SMOLLM3}
 
     def permute(w, n_head):  # conversion/llama.py LlamaModel.permute
         return w.reshape(n_head, 2, w.shape[0] // n_head // 2, *w.shape[1:]).swapaxes(1, 2).reshape(w.shape)
@@ -86,9 +87,9 @@ import Testing
                     continue
                 t = t.float()
                 name = name.replace("language_model.model.", "model.")
-                if arch == "llama" and name.endswith("q_proj.weight"):
+                if arch in ("llama", "smollm3") and name.endswith("q_proj.weight"):   # SmolLM3Model(LlamaModel)
                     t = permute(t, h["num_attention_heads"])
-                if arch == "llama" and name.endswith("k_proj.weight"):
+                if arch in ("llama", "smollm3") and name.endswith("k_proj.weight"):
                     t = permute(t, h["num_key_value_heads"])
                 if arch == "gemma3" and name.endswith("norm.weight"):
                     t = t + 1

@@ -7,7 +7,7 @@ import Testing
 
 @Suite struct HuggingFaceReferenceTests {
     static let models = ["llama", "llama3-tied", "llama-bf16", "mistral", "qwen2", "qwen2-sharded", "qwen3",
-                         "gemma3-text", "gemma3-multimodal", "phi3"]
+                         "gemma3-text", "gemma3-multimodal", "phi3", "smollm3"]
 
     /// With a Float32 KV cache nothing in attention is rounded, and the bound holds:
     /// max |Δlogit| ≤ 1e-3 absolute against transformers' float32, for float32 weights. Two

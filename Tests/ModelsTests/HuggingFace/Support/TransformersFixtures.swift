@@ -62,6 +62,9 @@ enum TransformersFixtures {
         "pad_token_id": 0, "bos_token_id": 1, "eos_token_id": 2, "max_position_embeddings": 256,
         "original_max_position_embeddings": 256,
         "rope_parameters": {"rope_type": "default", "rope_theta": 10000.0, "partial_rotary_factor": 0.5}}},
+      {"name": "smollm3", "model_type": "smollm3", "config": {"vocab_size": 128, "hidden_size": 64,
+        "intermediate_size": 96, "num_hidden_layers": 4, "num_attention_heads": 4, "num_key_value_heads": 2,
+        "no_rope_layer_interval": 2, "tie_word_embeddings": false, "pad_token_id": 0}},
       {"name": "qwen3_5", "model_type": "qwen3_5_text", "zero_centered": true, "run": false, "config": {
         "vocab_size": 128, "hidden_size": 64, "intermediate_size": 96, "num_hidden_layers": 4,
         "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 32, "linear_num_key_heads": 2,
