@@ -8,10 +8,10 @@ struct ChoiceRun: Sendable {
     var summary: GenerationSummary?
 
     /// Generates one choice after `prompt`. Cancelling the calling task stops the generation.
-    static func run(_ model: LanguageModel, prompt: [Int32], parameters: GenerationParameters) async throws(OpenAIError) -> ChoiceRun {
+    static func run(_ served: ServedModel, prompt: [Int32], parameters: GenerationParameters) async throws(OpenAIError) -> ChoiceRun {
         var run = ChoiceRun()
         do {
-            for try await event in model.generate(prompt: prompt, parameters: parameters) {
+            for try await event in served.generate(prompt: prompt, parameters: parameters) {
                 switch event {
                 case .token(let token):
                     run.text += token.text

@@ -23,6 +23,11 @@ public struct ServedModel: Sendable {
         fingerprint = "fp_kinglet_" + String(hash, radix: 16)
     }
 
+    /// Generates after `prompt`, as `LanguageModel.generate` does; every route's generation goes through here.
+    func generate(prompt: [Int32], parameters: GenerationParameters) -> AsyncThrowingStream<GenerationEvent, any Error> {
+        model.generate(prompt: prompt, parameters: parameters)
+    }
+
     /// Accepts the loaded model's id (or its file name or path), or no model at all.
     /// - Throws: 404 `model_not_found` for any other name.
     func check(requested: String?) throws(OpenAIError) {

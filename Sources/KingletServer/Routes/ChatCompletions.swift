@@ -149,7 +149,7 @@ extension ChatCompletionsRoute {
         func complete() async throws(OpenAIError) -> ChatCompletion {
             var runs: [ChoiceRun] = []
             for index in 0..<choices {
-                runs.append(try await ChoiceRun.run(served.model, prompt: prompt, parameters: parameters.forChoice(index)))
+                runs.append(try await ChoiceRun.run(served, prompt: prompt, parameters: parameters.forChoice(index)))
             }
             let summaries = runs.compactMap(\.summary)
             log(summaries)
@@ -187,7 +187,7 @@ extension ChatCompletionsRoute {
                 for index in 0..<choices {
                     try await events.send(chunk(.init(index: index, delta: .init(role: "assistant", content: ""))))
                     var splitter = DeltaStream(parser: parser)
-                    for try await event in served.model.generate(prompt: prompt, parameters: parameters.forChoice(index)) {
+                    for try await event in served.generate(prompt: prompt, parameters: parameters.forChoice(index)) {
                         switch event {
                         case .token(let token):
                             generated += 1

@@ -67,7 +67,7 @@ extension CompletionsRoute {
         func complete() async throws(OpenAIError) -> Completion {
             var runs: [ChoiceRun] = []
             for index in 0..<choices {
-                runs.append(try await ChoiceRun.run(served.model, prompt: prompt, parameters: parameters.forChoice(index)))
+                runs.append(try await ChoiceRun.run(served, prompt: prompt, parameters: parameters.forChoice(index)))
             }
             let summaries = runs.compactMap(\.summary)
             serverLog(finishedLine(id, summaries))
@@ -98,7 +98,7 @@ extension CompletionsRoute {
                         try await events.send(chunk(.init(index: index, text: echo)))
                         offset = echo.count
                     }
-                    for try await event in served.model.generate(prompt: prompt, parameters: parameters.forChoice(index)) {
+                    for try await event in served.generate(prompt: prompt, parameters: parameters.forChoice(index)) {
                         switch event {
                         case .token(let token):
                             generated += 1
