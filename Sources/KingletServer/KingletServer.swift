@@ -7,12 +7,13 @@ import NIOCore
 ///
 /// ```swift
 /// let model = try LanguageModel("qwen2.5-coder:0.5b")
-/// let server = KingletServer(ServedModel(model, name: "qwen2.5-coder:0.5b"), configuration: .init(port: 8080))
+/// let server = KingletServer(ServedModel(model, name: "qwen2.5-coder:0.5b", parallel: 4),
+///                            configuration: .init(port: 8080, parallel: 4))
 /// try await server.run { host, port in print("listening on http://\(host):\(port)") }
 /// ```
 ///
-/// Up to `parallel` requests generate at once, each with its own context; their forward passes
-/// take turns on the model (no continuous batching yet).
+/// Up to `parallel` requests generate at once, their sequences decoding together in one batched
+/// forward pass per step (`BatchScheduler`); up to `queueLimit` more wait their turn.
 public struct KingletServer: Sendable {
     public let served: ServedModel
     public let configuration: ServerConfiguration

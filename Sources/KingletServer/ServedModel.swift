@@ -4,6 +4,8 @@ import Kinglet
 /// The loaded model as the API presents it: its id, and the checks every request shares.
 public struct ServedModel: Sendable {
     public let model: LanguageModel
+    /// Runs every request's generation, up to `parallel` of them batched together.
+    public let scheduler: BatchScheduler
     /// The id in `/v1/models` and in responses: the store name, or the file name.
     public let id: String
     /// When the server loaded it (Unix seconds), as `/v1/models` reports.
@@ -11,9 +13,12 @@ public struct ServedModel: Sendable {
     /// Changes when the model file or the engine changes; seeds reproduce only under the same one.
     let fingerprint: String
 
-    /// - Parameter name: how the model was asked for (`qwen2.5-coder:0.5b` or a path).
-    public init(_ model: LanguageModel, name: String) {
+    /// - Parameters:
+    ///   - name: how the model was asked for (`qwen2.5-coder:0.5b` or a path).
+    ///   - parallel: sequences that decode together, each with the model's whole context.
+    public init(_ model: LanguageModel, name: String, parallel: Int = 1) {
         self.model = model
+        scheduler = BatchScheduler(model: model, sequences: parallel)
         let fileName = URL(fileURLWithPath: model.path).lastPathComponent
         // A store model keeps its store name however it was given (name or path).
         id = ModelStore.catalog.first { $0.name == name || $0.fileName == fileName }?.name ?? fileName
@@ -23,9 +28,9 @@ public struct ServedModel: Sendable {
         fingerprint = "fp_kinglet_" + String(hash, radix: 16)
     }
 
-    /// Generates after `prompt`, as `LanguageModel.generate` does; every route's generation goes through here.
+    /// Generates after `prompt` as one sequence of the scheduler's batch; every route's generation goes through here.
     func generate(prompt: [Int32], parameters: GenerationParameters) -> AsyncThrowingStream<GenerationEvent, any Error> {
-        model.generate(prompt: prompt, parameters: parameters)
+        scheduler.generate(prompt: prompt, parameters: parameters)
     }
 
     /// Accepts the loaded model's id (or its file name or path), or no model at all.

@@ -133,6 +133,24 @@ public final class KVCache: @unchecked Sendable {
         return lengths[sequence]
     }
 
+    /// Makes `target` hold the first `count` positions of `source` (llama.cpp's `seq_cp`), so a
+    /// prompt can reuse a prefix another sequence evaluated; returns whether it could.
+    ///
+    /// With recurrent layers only the whole of `source` can be copied: its state has no earlier
+    /// positions to stop at.
+    public func copy(sequence source: Int, to target: Int, count: Int) -> Bool {
+        guard source != target, count <= lengths[source], recurrent == nil || count == lengths[source] else { return false }
+        let rowBytes = kvDimension * element.byteCount
+        for layer in 0..<layers {
+            let from = offset(layer: layer, sequence: source, position: 0) * element.byteCount
+            let to = offset(layer: layer, sequence: target, position: 0) * element.byteCount
+            (keys + to).copyMemory(from: keys + from, byteCount: count * rowBytes)
+            (values + to).copyMemory(from: values + from, byteCount: count * rowBytes)
+        }
+        restore(CacheCheckpoint(length: count, recurrentState: recurrent?.copy(sequence: source) ?? []), sequence: target)
+        return true
+    }
+
     /// Saves where `sequence` stands: its length and a copy of its recurrent state.
     ///
     /// Keys and values are not copied. `restore` brings this back as long as the sequence's

@@ -178,77 +178,23 @@ extension ModelContext {
         checkpoint()
         let promptSeconds = (clock.now - promptStart).seconds
 
-        let tokenizer = model.tokenizer
-        var sampler = Sampler(parameters.sampling, seed: parameters.seed ?? UInt64.random(in: .min ... .max))
-        var detokenizer = StreamingDetokenizer(tokenizer: tokenizer)
-        var stops = StopSequences(parameters.stop)
-        var constraint = parameters.grammar.map { GrammarMatcher(grammar: $0, vocabulary: model.grammarVocabulary) }
-        var masked: [Float] = []
-        var text = ""
-        // Room for the whole answer up front, so appending a token's text never reallocates
-        // mid-generation (capped: a huge `maxTokens` grows the usual way past 1 MB).
-        text.reserveCapacity(min(max(0, min(parameters.maxTokens, capacity - prompt.count)) * 16, 1 << 20))
-        var generated = 0, steps = 0, maskedSteps = 0
-        var decodeTime = Duration.zero, samplingTime = Duration.zero
-        var reason = StopReason.length
-        var stopToken: Int32?, stopSequence: String?
-        func release(_ piece: String) -> String {
-            text += piece
-            return piece
-        }
-        while generated < parameters.maxTokens {
-            if cancelled.isCancelled { reason = .cancelled; break }
-            let logits = lastLogits
-            let samplingStart = clock.now
-            var id = sampler.sample(logits, history: tokens)
-            if let matcher = constraint, !matcher.allows(id) {
-                // As llama.cpp: the sampled token is usually allowed; masking the whole
-                // vocabulary is only needed when it is not, and then the chain runs again.
-                if masked.count != logits.count { masked = Array(repeating: 0, count: logits.count) }
-                masked.withUnsafeMutableBufferPointer { buffer in
-                    buffer.baseAddress!.update(from: logits.baseAddress!, count: logits.count)
-                    matcher.mask(buffer)
-                }
-                id = masked.withUnsafeBufferPointer { sampler.sample($0, history: tokens) }
-                maskedSteps += 1
-            }
-            do throws(GrammarError) { try constraint?.accept(id) } catch { throw .grammar(error) }
-            samplingTime += clock.now - samplingStart
-            if tokenizer.endOfGenerationTokens.contains(id) { reason = .stop; stopToken = id; break }
-            var logprob: Float?
-            var top: [TokenLogprob] = []
-            if parameters.logprobs || parameters.topLogprobs > 0 {
-                let logSumExp = LogProbabilities.logSumExp(logits)
-                logprob = Float(Double(logits[Int(id)]) - logSumExp)
-                top = LogProbabilities.top(parameters.topLogprobs, of: logits, logSumExp: logSumExp)
-                    .map { TokenLogprob(id: $0.id, logprob: $0.logprob) }
-            }
-            generated += 1
-            let (piece, stopped) = stops.append(detokenizer.append(id))
-            emit(.token(GeneratedToken(id: id, text: release(piece), logprob: logprob, topLogprobs: top)))
-            if stopped { reason = .stop; stopSequence = stops.found; break }
-            if constraint?.isFinished == true { reason = .stop; break }
-            if generated == parameters.maxTokens { break }
-            if tokens.count >= capacity { reason = .contextFull; break }
+        var decoding = Decoding(model: model, parameters: parameters, room: capacity - prompt.count)
+        var decodeTime = Duration.zero, steps = 0
+        while true {
+            if cancelled.isCancelled { decoding.cancel(); break }
+            guard let id = try decoding.next(after: lastLogits, history: tokens, contextFull: tokens.count >= capacity, emit: emit)
+            else { break }
             let stepStart = clock.now
             try append(CollectionOfOne(id))
             decodeTime += clock.now - stepStart
             steps += 1
         }
-        if stopSequence == nil {
-            let (piece, stopped) = stops.append(detokenizer.finish())
-            var rest = piece
-            if stopped { reason = .stop; stopSequence = stops.found } else { rest += stops.finish() }
-            if !rest.isEmpty { emit(.text(release(rest))) }
-        }
+        decoding.finish(emit: emit)
         checkpoint()   // the last sampled token is not in the cache: the next turn evaluates it first
 
-        let summary = GenerationSummary(
-            stopReason: reason, stopToken: stopToken, stopSequence: stopSequence,
-            promptTokens: prompt.count, cachedPromptTokens: reused, generatedTokens: generated,
-            promptSeconds: promptSeconds, decodeSeconds: decodeTime.seconds, decodeSteps: steps,
-            samplingSeconds: samplingTime.seconds, maskedSteps: maskedSteps)
-        return GenerationRun(summary: summary, text: text)
+        let summary = decoding.summary(promptTokens: prompt.count, cachedPromptTokens: reused, promptSeconds: promptSeconds,
+                                       decodeSeconds: decodeTime.seconds, decodeSteps: steps)
+        return GenerationRun(summary: summary, text: decoding.text)
     }
 }
 

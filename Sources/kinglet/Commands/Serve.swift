@@ -21,7 +21,7 @@ extension KingletCommand {
         @Option(help: "Port to listen on (0: any free port).")
         var port = 8080
 
-        @Option(help: "Requests that generate at once; their forward passes take turns on the model.")
+        @Option(help: "Requests that generate at once, decoding together in one batched forward pass per step (continuous batching); each sequence holds a whole --context.")
         var parallel = 4
 
         @Option(help: "Requests that may wait for a slot (default: 4 × --parallel); more get 503.")
@@ -55,7 +55,7 @@ extension KingletCommand {
             }
             let lm = try model.load()
             let server = KingletServer(
-                ServedModel(lm, name: model.model),
+                ServedModel(lm, name: model.model, parallel: parallel),
                 configuration: ServerConfiguration(host: host, port: port, parallel: parallel, queueLimit: queue,
                                                    apiKey: key, maxBodyBytes: parseByteCount(maxBodyBytes)!))
             do {
