@@ -40,7 +40,7 @@ public struct KingletServer: Sendable {
         let completions = CompletionsRoute(served: served, admission: admission, maxBodyBytes: limit)
         let tokenize = TokenizeRoute(served: served, maxBodyBytes: limit)
         let models = ModelsRoute(served: served)
-        let health = HealthRoute(admission: admission)
+        let health = HealthRoute(admission: admission, scheduler: served.scheduler)
         router.get("/health") { _, _ in try health.respond() }
         router.get("/v1/models") { _, _ in try models.respond() }
         router.post("/v1/chat/completions") { request, context in try await chat.respond(to: request, channel: context.channel) }

@@ -169,4 +169,16 @@ final class ServerProcess: Sendable {
         #expect(server.log.contains("the client went away after"), "server log:\n\(server.log)")
         #expect(server.log.contains("the client went away before the answer was complete"), "server log:\n\(server.log)")
     }
+
+    /// Continuous batching under load: 16 streaming clients on 8 sequences for two minutes, a quarter
+    /// of them leaving mid-stream (see load_checks.py for what is checked).
+    @Test func sixteenStreamingClientsForTwoMinutes() throws {
+        let server = try ServerProcess(["--context", "1024", "--parallel", "8", "--queue", "32"])
+        defer { server.stop() }
+        try runChecks("load_checks.py", input: ["port": server.port, "model": Self.model, "pid": server.pid, "seconds": 120, "clients": 16],
+                      expecting: ["ran_long_enough", "no_client_errors", "repeats_identical_under_load", "each_equals_alone",
+                                  "partial_streams_are_prefixes", "slots_back_to_baseline", "memory_back_to_baseline",
+                                  "serving_after_load", "throughput"],
+                      server: server)
+    }
 }
