@@ -30,6 +30,25 @@ struct ChoiceRun: Sendable {
     }
 }
 
+extension ChoiceRun {
+    /// Generates a request's `count` choices at once, each its own sequence of the batch, in choice order.
+    static func runAll(_ served: ServedModel, prompt: [Int32], parameters: GenerationParameters,
+                       count: Int) async throws(OpenAIError) -> [ChoiceRun] {
+        do {
+            return try await withThrowingTaskGroup(of: (Int, ChoiceRun).self) { group in
+                for index in 0..<count {
+                    group.addTask { (index, try await run(served, prompt: prompt, parameters: parameters.forChoice(index))) }
+                }
+                var runs = [ChoiceRun](repeating: ChoiceRun(), count: count)
+                for try await (index, run) in group { runs[index] = run }
+                return runs
+            }
+        } catch {
+            throw .from(error)
+        }
+    }
+}
+
 /// The log line of a finished request: "chatcmpl-…: prompt 31 tokens at 80 tok/s, 8 generated at 41 tok/s, finish length".
 func finishedLine(_ id: String, _ summaries: [GenerationSummary]) -> String {
     let prompt = summaries.first?.promptTokens ?? 0

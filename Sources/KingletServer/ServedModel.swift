@@ -75,6 +75,14 @@ extension OpenAIError {
             self.init(.badRequest, "the conversation cannot be rendered with the model's chat template: \(detail)", param: param)
         case .grammar(let detail):
             self.init(.badRequest, "the output constraint is not supported: \(detail)", param: param)
+        case .noChatTemplate:
+            self.init(.badRequest, "the model has no chat template (a base model?); use /v1/completions with a plain prompt",
+                      param: param, code: "model_not_chat")
+        case .noTokenizer:
+            self.init(.badRequest, "the model has no tokenizer, so it takes token ids only: give the prompt as an array of token ids",
+                      param: param, code: "no_tokenizer")
+        case .model(.tokenOutOfRange):
+            self.init(.badRequest, error.description, param: param, code: "invalid_value")
         default:
             self.init(.internalServerError, error.description, type: "server_error")
         }

@@ -147,10 +147,7 @@ extension ChatCompletionsRoute {
         let parser: ChatOutputParser?
 
         func complete() async throws(OpenAIError) -> ChatCompletion {
-            var runs: [ChoiceRun] = []
-            for index in 0..<choices {
-                runs.append(try await ChoiceRun.run(served, prompt: prompt, parameters: parameters.forChoice(index)))
-            }
+            let runs = try await ChoiceRun.runAll(served, prompt: prompt, parameters: parameters, count: choices)
             let summaries = runs.compactMap(\.summary)
             log(summaries)
             return ChatCompletion(

@@ -65,10 +65,7 @@ extension CompletionsRoute {
         let echo: String?
 
         func complete() async throws(OpenAIError) -> Completion {
-            var runs: [ChoiceRun] = []
-            for index in 0..<choices {
-                runs.append(try await ChoiceRun.run(served, prompt: prompt, parameters: parameters.forChoice(index)))
-            }
+            let runs = try await ChoiceRun.runAll(served, prompt: prompt, parameters: parameters, count: choices)
             let summaries = runs.compactMap(\.summary)
             serverLog(finishedLine(id, summaries))
             let prefix = echo ?? ""

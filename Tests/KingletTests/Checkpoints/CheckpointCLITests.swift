@@ -114,4 +114,39 @@ import Testing
         let got = try logits(output.path, ids: reference.prompt)
         #expect(maxDifference(got, reference.logits) <= 1e-3, "max |Δlogit| = \(maxDifference(got, reference.logits))")
     }
+
+    /// A base model (no chat template) served: chat is a 400 that says to use completions, which work.
+    @Test func servingABaseModelRefusesChatClearly() throws {
+        let (directory, _) = try Self.fixture.get()
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("kinglet-base-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: directory, to: base)
+        defer { try? FileManager.default.removeItem(at: base) }
+        try? FileManager.default.removeItem(at: base.appendingPathComponent("chat_template.jinja"))
+        let configURL = base.appendingPathComponent("tokenizer_config.json")
+        var config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: configURL)) as? [String: Any])
+        config["chat_template"] = nil
+        try JSONSerialization.data(withJSONObject: config).write(to: configURL)
+
+        let server = try ServerProcess(["--context", "128", "--parallel", "1"], model: base.path)
+        defer { server.stop() }
+        let script = """
+            import json, sys, urllib.error, urllib.request
+            port = json.load(sys.stdin)["port"]
+            def post(path, body):
+                request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=json.dumps(body).encode(),
+                                                 headers={"Content-Type": "application/json"})
+                try:
+                    with urllib.request.urlopen(request, timeout=60) as r: return [r.status, json.load(r)]
+                except urllib.error.HTTPError as e: return [e.code, json.load(e)]
+            json.dump({"chat": post("/v1/chat/completions", {"messages": [{"role": "user", "content": "Hi"}]}),
+                       "completion": post("/v1/completions", {"prompt": "Hello", "max_tokens": 3})}, sys.stdout)
+            """
+        let output = try ReferencePython.run(script, input: try JSONSerialization.data(withJSONObject: ["port": server.port]))
+        let results = try #require(try JSONSerialization.jsonObject(with: output) as? [String: [Any]])
+        let chatError = (results["chat"]?[1] as? [String: Any])?["error"] as? [String: Any]
+        #expect(results["chat"]?[0] as? Int == 400)
+        #expect(chatError?["code"] as? String == "model_not_chat")
+        #expect((chatError?["message"] as? String)?.contains("/v1/completions") == true)
+        #expect(results["completion"]?[0] as? Int == 200, "\(results["completion"] ?? [])")
+    }
 }

@@ -12,10 +12,11 @@ final class ServerProcess: Sendable {
     private let process: Process
     private let logFile: URL
 
-    init(_ arguments: [String]) throws {
+    /// - Parameter model: a model path; the suite's model by default.
+    init(_ arguments: [String], model: String? = nil) throws {
         process = Process()
         process.executableURL = try TestEnvironment.kingletBinary
-        process.arguments = ["serve", "-m", try TestEnvironment.modelPath(ServerTests.model), "--port", "0"] + arguments
+        process.arguments = ["serve", "-m", try model ?? TestEnvironment.modelPath(ServerTests.model), "--port", "0"] + arguments
         logFile = FileManager.default.temporaryDirectory.appendingPathComponent("kinglet-serve-\(UUID().uuidString).log")
         FileManager.default.createFile(atPath: logFile.path, contents: nil)
         let out = Pipe()
