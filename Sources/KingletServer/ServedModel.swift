@@ -33,6 +33,11 @@ public struct ServedModel: Sendable {
         scheduler.generate(prompt: prompt, parameters: parameters)
     }
 
+    /// The model's chat format; a model without one (a base model) or whose template does not parse fails the request.
+    func chatFormat() throws(OpenAIError) -> ChatFormat {
+        do { return try model.chatFormat() } catch { throw OpenAIError(error, param: "messages") }
+    }
+
     /// Accepts the loaded model's id (or its file name or path), or no model at all.
     /// - Throws: 404 `model_not_found` for any other name.
     func check(requested: String?) throws(OpenAIError) {

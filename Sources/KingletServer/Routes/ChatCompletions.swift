@@ -18,48 +18,26 @@ struct ChatCompletionsRoute: Sendable {
         try served.check(requested: chat.model)
         let plan = try prepare(chat, tree: tree)
 
-        let slot = try await admission.acquire()
         let job = Job(served: served, admission: admission, id: responseID("chatcmpl-"), created: Int(Date().timeIntervalSince1970),
                       prompt: plan.prompt, parameters: plan.parameters, choices: plan.choices, parser: plan.parser)
         if chat.stream == true {
             let includeUsage = chat.streamOptions?.includeUsage ?? false
-            return Response(status: .ok, headers: EventStream.headers, body: ResponseBody { writer in
-                defer { slot.release() }
-                await job.stream(to: EventStream(writer), includeUsage: includeUsage)
-            })
+            return try await admission.stream { events in await job.stream(to: events, includeUsage: includeUsage) }
         }
-        defer { slot.release() }
-        do {
-            return try jsonResponse(try await untilHangUp(channel) { try await job.complete() })
-        } catch is ClientDisconnected {
-            admission.recordCancellation()
-            serverLog("\(job.id): the client went away before the answer was complete; generation cancelled")
-            throw OpenAIError(.init(code: 499, reasonPhrase: "Client Closed Request"), "the client closed the connection")
-        }
+        return try await admission.respond(id: job.id, channel: channel) { try await job.complete() }
     }
 
     /// What to generate: the prompt (the conversation and tools through the chat template), the parameters
     /// (with the grammar that `response_format` or a forced `tool_choice` asks for), and how to read the output.
     private func prepare(_ chat: ChatCompletionRequest, tree: TemplateValue) throws(OpenAIError)
         -> (prompt: [Int32], parameters: GenerationParameters, choices: Int, parser: ChatOutputParser?) {
-        let tokenizer = served.model.tokenizer
-        let format: ChatFormat
-        do { format = try served.model.chatFormat() } catch { throw OpenAIError(error, param: "messages") }
+        let format = try served.chatFormat()
         let output = try ChatOutputSettings(chat, tree: tree, format: format)
-        let messages = try templateMessages(chat, tree: tree)
-        let prompt: [Int32]
-        do {
-            prompt = try served.model.chatPrompt(messages: messages, tools: output.templateTools, format: format,
-                                                 extra: output.templateVariables)
-        } catch {
-            throw OpenAIError(error, param: "messages")
-        }
+        let prompt = try output.prompt(try templateMessages(chat, tree: tree), model: served.model)
         try served.checkFits(prompt, param: "messages")
-        // Qwen3.5's and DeepSeek-R1's generation prompts open the reasoning block themselves.
-        let reasoningOpen = output.reasoning?.isOpen(afterPrompt: tokenizer.decode(Array(prompt.suffix(8)))) ?? false
-        let toolGrammar = try output.grammar(reasoningOpen: reasoningOpen)
+        let decoding = try output.decoding(after: prompt, tokenizer: served.model.tokenizer)
         let formatGrammar = try grammar(chat.responseFormat, tree: tree)
-        if toolGrammar != nil && formatGrammar != nil {
+        if decoding.grammar != nil && formatGrammar != nil {
             throw .badRequest("'response_format' cannot be combined with a tool_choice that forces a call",
                               param: "response_format", code: "invalid_value")
         }
@@ -68,10 +46,10 @@ struct ChatCompletionsRoute: Sendable {
             maxTokens: chat.maxCompletionTokens ?? chat.maxTokens,
             maxTokensField: chat.maxCompletionTokens != nil ? "max_completion_tokens" : "max_tokens",
             n: chat.n, logprobs: chat.logprobs ?? false, topLogprobs: chat.topLogprobs,
-            grammar: toolGrammar ?? formatGrammar))
+            grammar: decoding.grammar ?? formatGrammar))
         var parameters = settings
-        for token in output.bannedTokens(tokenizer) { parameters.sampling.logitBias[token] = -.infinity }
-        return (prompt, parameters, choices, output.parser(reasoningOpen: reasoningOpen))
+        decoding.ban(in: &parameters)
+        return (prompt, parameters, choices, decoding.parser)
     }
 
     /// The messages as the chat template wants them: each original object (so fields such as
@@ -212,12 +190,8 @@ extension ChatCompletionsRoute {
                 if includeUsage { try await events.send(chunk(nil, usage: Usage(summaries))) }
                 try await events.finish()
                 log(summaries)
-            } catch is EventStream.ClientGone {
-                admission.recordCancellation()
-                serverLog("\(id): the client went away after \(generated) generated tokens; generation cancelled")
             } catch {
-                let failure = OpenAIError.from(error)
-                serverLog("\(id): failed: \(failure.message)")
+                guard let failure = admission.failure(cuttingShort: id, after: generated, error) else { return }
                 try? await events.send(error: failure)
                 try? await events.finish()
             }

@@ -30,25 +30,14 @@ struct CompletionsRoute: Sendable {
             sampling: completion.sampling, maxTokens: completion.maxTokens ?? 16, maxTokensField: "max_tokens",
             n: completion.n, logprobs: completion.logprobs != nil, topLogprobs: top))
 
-        let slot = try await admission.acquire()
         let job = Job(served: served, admission: admission, id: responseID("cmpl-"), created: Int(Date().timeIntervalSince1970),
                       prompt: prompt, parameters: parameters, choices: choices,
                       echo: completion.echo == true ? promptText : nil)
         if completion.stream == true {
             let includeUsage = completion.streamOptions?.includeUsage ?? false
-            return Response(status: .ok, headers: EventStream.headers, body: ResponseBody { writer in
-                defer { slot.release() }
-                await job.stream(to: EventStream(writer), includeUsage: includeUsage)
-            })
+            return try await admission.stream { events in await job.stream(to: events, includeUsage: includeUsage) }
         }
-        defer { slot.release() }
-        do {
-            return try jsonResponse(try await untilHangUp(channel) { try await job.complete() })
-        } catch is ClientDisconnected {
-            admission.recordCancellation()
-            serverLog("\(job.id): the client went away before the answer was complete; generation cancelled")
-            throw OpenAIError(.init(code: 499, reasonPhrase: "Client Closed Request"), "the client closed the connection")
-        }
+        return try await admission.respond(id: job.id, channel: channel) { try await job.complete() }
     }
 }
 
@@ -116,12 +105,8 @@ extension CompletionsRoute {
                 if includeUsage { try await events.send(chunk(nil, usage: Usage(summaries))) }
                 try await events.finish()
                 serverLog(finishedLine(id, summaries))
-            } catch is EventStream.ClientGone {
-                admission.recordCancellation()
-                serverLog("\(id): the client went away after \(generated) generated tokens; generation cancelled")
             } catch {
-                let failure = OpenAIError.from(error)
-                serverLog("\(id): failed: \(failure.message)")
+                guard let failure = admission.failure(cuttingShort: id, after: generated, error) else { return }
                 try? await events.send(error: failure)
                 try? await events.finish()
             }
