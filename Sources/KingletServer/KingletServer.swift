@@ -3,7 +3,8 @@ import Kinglet
 import Logging
 import NIOCore
 
-/// An OpenAI-compatible HTTP server for one loaded model (`kinglet serve`).
+/// An OpenAI-compatible HTTP server for one loaded model (`kinglet serve`), which also speaks
+/// Anthropic's Messages API (`/v1/messages`).
 ///
 /// ```swift
 /// let model = try LanguageModel("qwen2.5-coder:0.5b")
@@ -29,6 +30,7 @@ public struct KingletServer: Sendable {
     static let routes: [String: [HTTPRequest.Method]] = [
         "/health": [.get], "/v1/models": [.get], "/v1/chat/completions": [.post], "/v1/completions": [.post],
         "/tokenize": [.post], "/detokenize": [.post],
+        "/v1/messages": [.post], "/v1/messages/count_tokens": [.post],
     ]
 
     func makeRouter() -> Router<ServerRequestContext> {
@@ -38,6 +40,7 @@ public struct KingletServer: Sendable {
         let limit = configuration.maxBodyBytes
         let chat = ChatCompletionsRoute(served: served, admission: admission, maxBodyBytes: limit)
         let completions = CompletionsRoute(served: served, admission: admission, maxBodyBytes: limit)
+        let messages = MessagesRoute(served: served, admission: admission, maxBodyBytes: limit)
         let tokenize = TokenizeRoute(served: served, maxBodyBytes: limit)
         let models = ModelsRoute(served: served)
         let health = HealthRoute(admission: admission, scheduler: served.scheduler)
@@ -45,6 +48,8 @@ public struct KingletServer: Sendable {
         router.get("/v1/models") { _, _ in try models.respond() }
         router.post("/v1/chat/completions") { request, context in try await chat.respond(to: request, channel: context.channel) }
         router.post("/v1/completions") { request, context in try await completions.respond(to: request, channel: context.channel) }
+        router.post("/v1/messages") { request, context in try await messages.respond(to: request, channel: context.channel) }
+        router.post("/v1/messages/count_tokens") { request, _ in try await messages.countTokens(request) }
         router.post("/tokenize") { request, _ in try await tokenize.tokenize(request) }
         router.post("/detokenize") { request, _ in try await tokenize.detokenize(request) }
         return router

@@ -42,3 +42,9 @@ struct StreamOptions: Decodable, Sendable {
 
     enum CodingKeys: String, CodingKey { case includeUsage = "include_usage" }
 }
+
+extension StopField {
+    init(sequences: [String]) {
+        self.sequences = sequences
+    }
+}

@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// Writes server-sent events (`data: {json}\n\n`) to a response body.
+/// Writes server-sent events (`data: {json}\n\n`, with an `event:` line when named) to a response body.
 ///
 /// A failed write means the client went away: it is reported as `ClientGone`, so the
 /// caller stops generating (leaving the generation stream cancels it) and tells it apart
@@ -19,9 +19,15 @@ struct EventStream {
     struct ClientGone: Error {}
 
     mutating func send(_ value: some Encodable) async throws {
+        try await send(event: nil, value)
+    }
+
+    /// An event with a name line first (`event: message_start`), as Anthropic's Messages API streams them.
+    mutating func send(event name: String?, _ value: some Encodable) async throws {
         let json: Data
         do { json = try encoder.encode(value) } catch { throw OpenAIError.server("cannot encode a chunk: \(error)") }
         var buffer = ByteBuffer()
+        if let name { buffer.writeString("event: \(name)\n") }
         buffer.writeString("data: ")
         buffer.writeBytes(json)
         buffer.writeString("\n\n")
@@ -31,6 +37,11 @@ struct EventStream {
     /// The last event, `data: [DONE]`, and the end of the body.
     mutating func finish() async throws {
         try await write(ByteBuffer(string: "data: [DONE]\n\n"))
+        try await close()
+    }
+
+    /// The end of the body.
+    mutating func close() async throws {
         do { try await writer.finish(nil) } catch { throw ClientGone() }
     }
 
@@ -56,7 +67,7 @@ struct EventStream {
     }
 }
 
-/// `chatcmpl-` + 24 random letters and digits.
+/// `prefix` (`chatcmpl-`, `msg_`) + 24 random letters and digits.
 func responseID(_ prefix: String) -> String {
     let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
     return prefix + String((0..<24).map { _ in alphabet.randomElement()! })
