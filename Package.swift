@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(
             name: "KingletTests",
             dependencies: [
-                "Kinglet", "GGUF", "Tokenizers", "Templates", "Models", "TestSupport", "MallocCounter",
+                "Kinglet", "KingletServer", "GGUF", "Tokenizers", "Templates", "Models", "TestSupport", "MallocCounter",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             exclude: ["Server/openai_client_checks.py", "Server/raw_http_checks.py", "Server/disconnect_checks.py",
