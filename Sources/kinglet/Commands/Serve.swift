@@ -27,7 +27,7 @@ extension KingletCommand {
         @Option(help: "Requests that may wait for a slot (default: 4 × --parallel); more get 503.")
         var queue: Int?
 
-        @Option(name: .customLong("api-key"), help: "Require 'Authorization: Bearer KEY' on every request but /health.")
+        @Option(name: .customLong("api-key"), help: "Require 'Authorization: Bearer KEY' (or Anthropic's 'x-api-key: KEY') on every request but /health.")
         var apiKey: String?
 
         @Option(name: .customLong("api-key-file"), help: ArgumentHelp("Read the API key from this file (first line).", valueName: "FILE"))
