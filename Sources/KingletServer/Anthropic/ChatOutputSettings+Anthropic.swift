@@ -20,6 +20,9 @@ extension ChatOutputSettings {
                 throw .badRequest("'tools[\(index)].type' is '\(tool.type!)'; only custom tools (name, description, input_schema) are supported",
                                   param: "tools[\(index)].type", code: "invalid_value")
             }
+            guard tool.inputSchema != nil else {
+                throw .badRequest("missing required field 'tools[\(index)].input_schema'", param: "tools[\(index)].input_schema", code: "missing_field")
+            }
             guard case .array(let raw)? = tree[member: "tools"], index < raw.count, let schema = raw[index][member: "input_schema"] else {
                 throw .badRequest("'tools' must be an array of tool objects", param: "tools")
             }

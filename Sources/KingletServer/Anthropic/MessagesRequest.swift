@@ -91,7 +91,8 @@ struct MessagesRequest: Decodable, Sendable {
         var type: String?
         var name: String
         var description: String?
-        var inputSchema: [String: JSONIgnored]
+        /// Required of custom tools; checked after `type`, so a server tool is refused for what it is.
+        var inputSchema: [String: JSONIgnored]?
 
         enum CodingKeys: String, CodingKey { case type, name, description, inputSchema = "input_schema" }
     }

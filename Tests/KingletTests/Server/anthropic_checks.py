@@ -188,6 +188,7 @@ def errors():
         "system_role": {"max_tokens": 4, "messages": [{"role": "system", "content": "x"}]},
         "tool_choice_unknown_tool": {"max_tokens": 4, "messages": CHAT, "tools": TOOLS, "tool_choice": {"type": "tool", "name": "get_wind"}},
         "tool_without_schema": {"max_tokens": 4, "messages": CHAT, "tools": [{"name": "f"}]},
+        "server_tool": {"max_tokens": 4, "messages": CHAT, "tools": [{"type": "web_search_20250305", "name": "web_search"}]},
     }.items():
         try:
             claude.messages.create(model=model, **body)
