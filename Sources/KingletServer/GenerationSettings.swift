@@ -12,6 +12,8 @@ struct GenerationSettings {
         var logprobs: Bool
         var topLogprobs: Int?
         var grammar: Grammar?
+        /// The request's name for `sampling.stop` (Anthropic's is `stop_sequences`).
+        var stopField = "stop"
     }
 
     /// The parameters and the number of choices (`n`).
@@ -56,7 +58,7 @@ struct GenerationSettings {
         var parameters = GenerationParameters(sampling: sampling)
         parameters.seed = fields.seed.map { UInt64(bitPattern: $0) }
         parameters.stop = (fields.stop?.sequences ?? []).filter { !$0.isEmpty }
-        try check(parameters.stop.count <= 16, "stop", "may hold at most 16 sequences")
+        try check(parameters.stop.count <= 16, request.stopField, "may hold at most 16 sequences")
         if let maxTokens = request.maxTokens {
             try check(maxTokens >= 0, request.maxTokensField, "must be ≥ 0")
             parameters.maxTokens = maxTokens

@@ -25,7 +25,8 @@ struct MessagesRoute: Sendable {
         let sampling = SamplingFields(temperature: input.temperature, topP: input.topP, topK: input.topK,
                                       stop: input.stopSequences.map(StopField.init(sequences:)))
         var (parameters, _) = try GenerationSettings(served: served).parameters(.init(
-            sampling: sampling, maxTokens: maxTokens, maxTokensField: "max_tokens", logprobs: false, grammar: decoding.grammar))
+            sampling: sampling, maxTokens: maxTokens, maxTokensField: "max_tokens", logprobs: false, grammar: decoding.grammar,
+            stopField: "stop_sequences"))
         decoding.ban(in: &parameters)
 
         let job = Job(served: served, admission: admission, id: responseID("msg_"), prompt: prompt, parameters: parameters,
@@ -64,9 +65,13 @@ struct MessagesRoute: Sendable {
                 throw .badRequest("'\(field).role' is '\(message.role)'; use user or assistant (the system prompt goes in 'system')",
                                   param: "\(field).role", code: "invalid_value")
             }
-            guard case .blocks(let blocks) = message.content else {
-                if case .text(let text) = message.content { messages.append(["role": .string(message.role), "content": .string(text)]) }
+            let blocks: [MessagesRequest.Block]
+            switch message.content {
+            case .text(let text):
+                messages.append(["role": .string(message.role), "content": .string(text)])
                 continue
+            case .blocks(let list):
+                blocks = list
             }
             var texts: [String] = [], reasoning: [String] = [], calls: [TemplateValue] = []
             for (position, block) in blocks.enumerated() {
@@ -75,7 +80,7 @@ struct MessagesRoute: Sendable {
                 case .text(let text):
                     texts.append(text)
                 case .thinking(let text):
-                    reasoning.append(text)
+                    if !text.isEmpty { reasoning.append(text) }   // empty for redacted thinking
                 case .toolUse(let id, let name):
                     guard message.role == "assistant" else {
                         throw .badRequest("'\(blockField)' is a tool_use block, which only assistant messages hold", param: blockField, code: "invalid_value")

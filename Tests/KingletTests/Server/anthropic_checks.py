@@ -198,6 +198,9 @@ def errors():
                 failures.append(f"{name}: {error.body}")
         except Exception as error:
             failures.append(f"{name}: {type(error).__name__} {error}")
+    status, answer = post_status("/v1/messages", {"model": model, "max_tokens": 4, "messages": CHAT, "stop_sequences": ["x"] * 17})
+    if status != 400 or "'stop_sequences'" not in answer["error"]["message"]:
+        failures.append(f"too_many_stop_sequences: {status} {answer}")
     status, answer = post_status("/v1/messages", {"model": model, "messages": CHAT})
     if status != 400 or answer["error"]["type"] != "invalid_request_error" or "max_tokens" not in answer["error"]["message"]:
         failures.append(f"max_tokens_missing: {status} {answer}")
