@@ -58,6 +58,7 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .target(name: "GGUF"),
@@ -81,7 +82,8 @@ let package = Package(
         ),
         .target(
             name: "KingletServer",
-            dependencies: ["Kinglet", "Templates", "Tokenizers", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: ["Kinglet", "Templates", "Tokenizers", .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "Prometheus", package: "swift-prometheus")]
         ),
         .executableTarget(
             name: "kinglet",

@@ -7,11 +7,12 @@ struct ChoiceRun: Sendable {
     var tokens: [GeneratedToken] = []
     var summary: GenerationSummary?
 
-    /// Generates one choice after `prompt`. Cancelling the calling task stops the generation.
-    static func run(_ served: ServedModel, prompt: [Int32], parameters: GenerationParameters) async throws(OpenAIError) -> ChoiceRun {
+    /// Generates one choice after `prompt`, recorded by `meter`. Cancelling the calling task stops the generation.
+    static func run(_ served: ServedModel, prompt: [Int32], parameters: GenerationParameters,
+                    meter: RequestMeter) async throws(OpenAIError) -> ChoiceRun {
         var run = ChoiceRun()
         do {
-            for try await event in served.generate(prompt: prompt, parameters: parameters) {
+            for try await event in meter.observe(served.generate(prompt: prompt, parameters: parameters)) {
                 switch event {
                 case .token(let token):
                     run.text += token.text

@@ -17,6 +17,7 @@ public struct KingletServer: Sendable {
     public let served: ServedModel
     public let configuration: ServerConfiguration
     let admission: AdmissionQueue
+    let metrics = ServerMetrics()
 
     public init(_ served: ServedModel, configuration: ServerConfiguration) {
         self.served = served
@@ -30,13 +31,21 @@ public struct KingletServer: Sendable {
         "/tokenize": [.post], "/detokenize": [.post],
     ]
 
+    /// `routes` and the ones this configuration adds: `/metrics` when enabled.
+    var servedRoutes: [String: [HTTPRequest.Method]] {
+        var routes = Self.routes
+        if configuration.metrics { routes["/metrics"] = [.get] }
+        return routes
+    }
+
     func makeRouter() -> Router<ServerRequestContext> {
         let router = Router(context: ServerRequestContext.self)
-        router.add(middleware: OpenAIErrorMiddleware(routes: Self.routes))
+        router.add(middleware: MetricsMiddleware(metrics: metrics, paths: Set(servedRoutes.keys)))
+        router.add(middleware: OpenAIErrorMiddleware(routes: servedRoutes))
         if let key = configuration.apiKey { router.add(middleware: APIKeyMiddleware(key: key)) }
         let limit = configuration.maxBodyBytes
-        let chat = ChatCompletionsRoute(served: served, admission: admission, maxBodyBytes: limit)
-        let completions = CompletionsRoute(served: served, admission: admission, maxBodyBytes: limit)
+        let chat = ChatCompletionsRoute(served: served, admission: admission, metrics: metrics, maxBodyBytes: limit)
+        let completions = CompletionsRoute(served: served, admission: admission, metrics: metrics, maxBodyBytes: limit)
         let tokenize = TokenizeRoute(served: served, maxBodyBytes: limit)
         let models = ModelsRoute(served: served)
         let health = HealthRoute(admission: admission)
@@ -46,6 +55,10 @@ public struct KingletServer: Sendable {
         router.post("/v1/completions") { request, context in try await completions.respond(to: request, channel: context.channel) }
         router.post("/tokenize") { request, _ in try await tokenize.tokenize(request) }
         router.post("/detokenize") { request, _ in try await tokenize.detokenize(request) }
+        if configuration.metrics {
+            let route = MetricsRoute(metrics: metrics, admission: admission)
+            router.get("/metrics") { _, _ in route.respond() }
+        }
         return router
     }
 

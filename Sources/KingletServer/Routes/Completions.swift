@@ -7,9 +7,11 @@ import NIOCore
 struct CompletionsRoute: Sendable {
     let served: ServedModel
     let admission: AdmissionQueue
+    let metrics: ServerMetrics
     let maxBodyBytes: Int
 
     func respond(to request: Request, channel: any Channel) async throws -> Response {
+        let meter = RequestMeter(metrics)
         let body = try await RequestDecoding.collect(request, limit: maxBodyBytes)
         let completion = try RequestDecoding.decode(CompletionRequest.self, from: body)
         try served.check(requested: completion.model)
@@ -31,7 +33,7 @@ struct CompletionsRoute: Sendable {
             n: completion.n, logprobs: completion.logprobs != nil, topLogprobs: top))
 
         let slot = try await admission.acquire()
-        let job = Job(served: served, admission: admission, id: responseID("cmpl-"), created: Int(Date().timeIntervalSince1970),
+        let job = Job(served: served, admission: admission, meter: meter, id: responseID("cmpl-"), created: Int(Date().timeIntervalSince1970),
                       prompt: prompt, parameters: parameters, choices: choices,
                       echo: completion.echo == true ? promptText : nil)
         if completion.stream == true {
@@ -56,6 +58,7 @@ extension CompletionsRoute {
     struct Job: Sendable {
         let served: ServedModel
         let admission: AdmissionQueue
+        let meter: RequestMeter
         let id: String
         let created: Int
         let prompt: [Int32]
@@ -67,7 +70,7 @@ extension CompletionsRoute {
         func complete() async throws(OpenAIError) -> Completion {
             var runs: [ChoiceRun] = []
             for index in 0..<choices {
-                runs.append(try await ChoiceRun.run(served, prompt: prompt, parameters: parameters.forChoice(index)))
+                runs.append(try await ChoiceRun.run(served, prompt: prompt, parameters: parameters.forChoice(index), meter: meter))
             }
             let summaries = runs.compactMap(\.summary)
             serverLog(finishedLine(id, summaries))
@@ -98,7 +101,7 @@ extension CompletionsRoute {
                         try await events.send(chunk(.init(index: index, text: echo)))
                         offset = echo.count
                     }
-                    for try await event in served.generate(prompt: prompt, parameters: parameters.forChoice(index)) {
+                    for try await event in meter.observe(served.generate(prompt: prompt, parameters: parameters.forChoice(index))) {
                         switch event {
                         case .token(let token):
                             generated += 1
