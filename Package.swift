@@ -83,7 +83,9 @@ let package = Package(
         .target(
             name: "KingletServer",
             dependencies: ["Kinglet", "Templates", "Tokenizers", .product(name: "Hummingbird", package: "hummingbird"),
-                           .product(name: "Prometheus", package: "swift-prometheus")]
+                           .product(name: "Prometheus", package: "swift-prometheus")],
+            // In the binary itself, so a copied `kinglet` still serves its OpenAPI document.
+            resources: [.embedInCode("openapi.json")]
         ),
         .executableTarget(
             name: "kinglet",

@@ -31,9 +31,10 @@ public struct KingletServer: Sendable {
         "/tokenize": [.post], "/detokenize": [.post],
     ]
 
-    /// `routes` and the ones this configuration adds: `/metrics` when enabled.
+    /// `routes` and the ones every server adds: its OpenAPI document, and `/metrics` when enabled.
     var servedRoutes: [String: [HTTPRequest.Method]] {
         var routes = Self.routes
+        routes["/openapi.json"] = [.get]
         if configuration.metrics { routes["/metrics"] = [.get] }
         return routes
     }
@@ -55,6 +56,7 @@ public struct KingletServer: Sendable {
         router.post("/v1/completions") { request, context in try await completions.respond(to: request, channel: context.channel) }
         router.post("/tokenize") { request, _ in try await tokenize.tokenize(request) }
         router.post("/detokenize") { request, _ in try await tokenize.detokenize(request) }
+        router.get("/openapi.json") { _, _ in OpenAPIRoute.respond() }
         if configuration.metrics {
             let route = MetricsRoute(metrics: metrics, admission: admission)
             router.get("/metrics") { _, _ in route.respond() }

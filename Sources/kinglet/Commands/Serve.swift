@@ -9,8 +9,8 @@ extension KingletCommand {
             abstract: "Serve the model over an OpenAI-compatible HTTP API.",
             discussion: """
                 Endpoints: POST /v1/chat/completions, POST /v1/completions, GET /v1/models, \
-                POST /tokenize, POST /detokenize, GET /health, and GET /metrics (Prometheus) with \
-                --metrics. Prints 'listening on http://HOST:PORT' \
+                POST /tokenize, POST /detokenize, GET /health, GET /openapi.json (the API's OpenAPI 3.1 \
+                document), and GET /metrics (Prometheus) with --metrics. Prints 'listening on http://HOST:PORT' \
                 once the socket listens (--port 0 picks a free port). Stops on Ctrl-C or SIGTERM.
                 """)
 
