@@ -104,11 +104,13 @@ let package = Package(
         .testTarget(
             name: "KingletTests",
             dependencies: [
-                "Kinglet", "GGUF", "Tokenizers", "Templates", "Models", "TestSupport", "MallocCounter",
+                "Kinglet", "KingletServer", "GGUF", "Tokenizers", "Templates", "Models", "TestSupport", "MallocCounter",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             exclude: ["Server/openai_client_checks.py", "Server/raw_http_checks.py", "Server/disconnect_checks.py",
-                      "Server/tool_call_checks.py", "Server/openai_support.py"]
+                      "Server/tool_call_checks.py", "Server/openai_support.py",
+                      "Server/openapi_checks.py", "Server/schemathesis_checks.py", "Server/schemathesis_hooks.py",
+                      "Server/metrics_checks.py"]
         ),
     ] + kernelVariants
 )

@@ -1,0 +1,23 @@
+# Schemathesis hooks for the server's fuzz test: they bound what a generated request costs, never what it may be.
+# On the generating routes a valid `max_tokens` / `max_completion_tokens` above 2 (or neither given, or null) becomes 2
+# and a valid `n` above 2 becomes 2; invalid values (negative, `n` > 16, wrong type) pass unchanged, so the
+# server must still refuse them. `map_case` runs in every phase (coverage and fuzzing).
+import schemathesis
+
+GENERATING = {"/v1/chat/completions", "/v1/completions"}
+CAPS = {"max_tokens": 2, "max_completion_tokens": 2, "n": 2}
+LARGEST_VALID = {"n": 16}
+
+
+@schemathesis.hook
+def map_case(context, case):
+    body = case.body
+    if case.operation.path not in GENERATING or not isinstance(body, dict):
+        return case
+    if body.get("max_tokens") is None and body.get("max_completion_tokens") is None:
+        body["max_tokens"] = CAPS["max_tokens"]
+    for field, cap in CAPS.items():
+        value = body.get(field)
+        if type(value) is int and cap < value <= LARGEST_VALID.get(field, value):
+            body[field] = cap
+    return case
