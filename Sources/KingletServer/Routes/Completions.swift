@@ -30,7 +30,7 @@ struct CompletionsRoute: Sendable {
         let top = completion.logprobs ?? 0
         let (parameters, choices) = try GenerationSettings(served: served).parameters(.init(
             sampling: completion.sampling, maxTokens: completion.maxTokens ?? 16, maxTokensField: "max_tokens",
-            n: completion.n, logprobs: completion.logprobs != nil, topLogprobs: top))
+            n: completion.n, logprobs: completion.logprobs != nil, topLogprobs: top, topLogprobsField: "logprobs"))
 
         let slot = try await admission.acquire()
         let job = Job(served: served, admission: admission, meter: meter, id: responseID("cmpl-"), created: Int(Date().timeIntervalSince1970),
