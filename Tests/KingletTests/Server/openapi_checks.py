@@ -1,8 +1,9 @@
 # Keeps /openapi.json true: its operations are exactly the server's routes, and live answers of every operation
-# (successes, errors, event streams) have a documented status and content type and validate against its schemas.
+# (successes, errors, event streams) have a documented status and content type and validate against its schemas,
+# and every error names (`param`) a field of the documented request.
 # stdin: {"port": int, "key": str, "model": str, "routes": [[path, METHOD]], "max_body": int};
 # stdout: {"checks": {name: {"ok": bool, "detail": str}}}.
-import http.client, json, sys
+import http.client, json, re, sys
 import jsonschema
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
@@ -94,6 +95,12 @@ def problems(method, path, status, headers, data):
         instances = [text]
     for instance in instances:
         found += [f"{'/'.join(map(str, error.absolute_path))}: {error.message}" for error in validator.iter_errors(instance)]
+    # An error's `param` must name a field of the documented request body.
+    param = instances[0].get("error", {}).get("param") if status >= 400 and isinstance(instances[0], dict) else None
+    if param and "requestBody" in operation:
+        body_schema, _ = resolve(operation["requestBody"]["content"]["application/json"]["schema"], "")
+        if re.split(r"[.\[]", param)[0] not in body_schema["properties"]:
+            found.append(f"param {param!r} is not a field of the request")
     return found
 
 
@@ -136,6 +143,7 @@ expect("completion", "POST", "/v1/completions", {"prompt": "def add(a, b):", "ma
 expect("completion_tokens_stream", "POST", "/v1/completions", {"prompt": [[755, 912]], "max_tokens": 4, "stream": True,
                                                               "stream_options": {"include_usage": True}})
 expect("completion_bad_request", "POST", "/v1/completions", {"prompt": "x", "n": 0}, status=400)
+expect("completion_bad_logprobs", "POST", "/v1/completions", {"prompt": "x", "logprobs": 21}, status=400)
 expect("tokenize", "POST", "/tokenize", {"content": "Hello, world", "add_special": True})
 expect("tokenize_bad_request", "POST", "/tokenize", {"text": "no content field"}, status=400)
 expect("detokenize", "POST", "/detokenize", {"tokens": [9707, 11, 1879]})

@@ -1,5 +1,6 @@
 # Fuzzes a running `kinglet serve` from its own /openapi.json with schemathesis (4.x): no 5xx, and every answer's
-# status, content type, headers and body as documented; requests the document calls invalid must be refused.
+# status, content type, headers and body as documented; requests the document calls invalid must be refused, and
+# their errors must name (`param`) a field of the request (a check of our own, in schemathesis_hooks.py).
 # stdin: {"port": int, "key": str, "hooks": path of schemathesis_hooks.py, "max_examples": int, "min_cases": int};
 # stdout: {"checks": {name: {"ok": bool, "detail": str}}}.
 import json, os, re, subprocess, sys, tempfile
@@ -18,7 +19,8 @@ with tempfile.TemporaryDirectory() as reports:
         [sys.executable, "-c", "from schemathesis.cli import schemathesis; schemathesis()", "run", base + "/openapi.json",
          "--header", f"Authorization: Bearer {config['key']}",
          "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,"
-                     "response_headers_conformance,response_schema_conformance,negative_data_rejection",
+                     "response_headers_conformance,response_schema_conformance,negative_data_rejection,"
+                     "error_param_is_a_request_field",
          "--phases", "coverage,fuzzing", "--mode", "all", "--max-examples", str(config["max_examples"]),
          "--seed", "20261124", "--workers", "1", "--request-timeout", "120", "--generation-database", "none",
          "--report-dir", reports, "--no-color", "--output-sanitize", "false"],
