@@ -20,7 +20,8 @@ extension ServerTests {
                       expecting: ["openapi_3_1", "operations_are_the_routes", "health", "models", "models_unauthorized", "chat",
                                   "chat_logprobs_n", "chat_tool_call", "chat_stream", "chat_stream_tool_call", "chat_bad_request",
                                   "chat_unknown_model", "chat_unauthorized", "chat_too_large", "chat_not_json", "completion",
-                                  "completion_tokens_stream", "completion_bad_request", "completion_bad_logprobs", "tokenize", "tokenize_bad_request",
+                                  "completion_tokens_stream", "completion_bad_request", "completion_bad_logprobs",
+                                  "completion_fractional_n", "tokenize", "tokenize_bad_request",
                                   "detokenize", "detokenize_bad_request", "metrics", "openapi"],
                       server: server)
     }

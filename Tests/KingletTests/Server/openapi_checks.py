@@ -104,13 +104,17 @@ def problems(method, path, status, headers, data):
     return found
 
 
-def expect(name, method, path, body=None, status=200, key=config["key"]):
-    """Sends the request; the answer must have `status` and match the document."""
+def expect(name, method, path, body=None, status=200, key=config["key"], param=None, code=None):
+    """Sends the request; the answer must have `status` (and the error's `param` and `code`) and match the document."""
     try:
         got, headers, data = request(method, path, body, key)
         found = problems(method, path, got, headers, data)
         if got != status:
             found.insert(0, f"expected {status}, got {got}")
+        if param is not None and json.loads(data)["error"]["param"] != param:
+            found.insert(0, f"expected param {param!r}")
+        if code is not None and json.loads(data)["error"]["code"] != code:
+            found.insert(0, f"expected code {code!r}")
         check(name, not found, f"{found} {data[:600]!r}")
     except Exception as error:
         check(name, False, f"{type(error).__name__}: {error}")
@@ -143,7 +147,8 @@ expect("completion", "POST", "/v1/completions", {"prompt": "def add(a, b):", "ma
 expect("completion_tokens_stream", "POST", "/v1/completions", {"prompt": [[755, 912]], "max_tokens": 4, "stream": True,
                                                               "stream_options": {"include_usage": True}})
 expect("completion_bad_request", "POST", "/v1/completions", {"prompt": "x", "n": 0}, status=400)
-expect("completion_bad_logprobs", "POST", "/v1/completions", {"prompt": "x", "logprobs": 21}, status=400)
+expect("completion_bad_logprobs", "POST", "/v1/completions", {"prompt": "x", "logprobs": 21}, status=400, param="logprobs")
+expect("completion_fractional_n", "POST", "/v1/completions", {"prompt": "x", "n": 1.5}, status=400, code="invalid_type")
 expect("tokenize", "POST", "/tokenize", {"content": "Hello, world", "add_special": True})
 expect("tokenize_bad_request", "POST", "/tokenize", {"text": "no content field"}, status=400)
 expect("detokenize", "POST", "/detokenize", {"tokens": [9707, 11, 1879]})
