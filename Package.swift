@@ -58,6 +58,7 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .target(name: "GGUF"),
@@ -81,7 +82,10 @@ let package = Package(
         ),
         .target(
             name: "KingletServer",
-            dependencies: ["Kinglet", "Templates", "Tokenizers", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: ["Kinglet", "Templates", "Tokenizers", .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "Prometheus", package: "swift-prometheus")],
+            // In the binary itself, so a copied `kinglet` still serves its OpenAPI document.
+            resources: [.embedInCode("openapi.json")]
         ),
         .executableTarget(
             name: "kinglet",
@@ -104,7 +108,9 @@ let package = Package(
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             exclude: ["Server/openai_client_checks.py", "Server/raw_http_checks.py", "Server/disconnect_checks.py",
-                      "Server/tool_call_checks.py", "Server/openai_support.py"]
+                      "Server/tool_call_checks.py", "Server/openai_support.py",
+                      "Server/openapi_checks.py", "Server/schemathesis_checks.py", "Server/schemathesis_hooks.py",
+                      "Server/metrics_checks.py"]
         ),
     ] + kernelVariants
 )

@@ -7,11 +7,12 @@ struct ChoiceRun: Sendable {
     var tokens: [GeneratedToken] = []
     var summary: GenerationSummary?
 
-    /// Generates one choice after `prompt`. Cancelling the calling task stops the generation.
-    static func run(_ served: ServedModel, prompt: [Int32], parameters: GenerationParameters) async throws(OpenAIError) -> ChoiceRun {
+    /// Generates one choice after `prompt`, recorded by `meter`. Cancelling the calling task stops the generation.
+    static func run(_ served: ServedModel, prompt: [Int32], parameters: GenerationParameters,
+                    meter: RequestMeter) async throws(OpenAIError) -> ChoiceRun {
         var run = ChoiceRun()
         do {
-            for try await event in served.generate(prompt: prompt, parameters: parameters) {
+            for try await event in meter.observe(served.generate(prompt: prompt, parameters: parameters)) {
                 switch event {
                 case .token(let token):
                     run.text += token.text
@@ -33,11 +34,11 @@ struct ChoiceRun: Sendable {
 extension ChoiceRun {
     /// Generates a request's `count` choices at once, each its own sequence of the batch, in choice order.
     static func runAll(_ served: ServedModel, prompt: [Int32], parameters: GenerationParameters,
-                       count: Int) async throws(OpenAIError) -> [ChoiceRun] {
+                       count: Int, meter: RequestMeter) async throws(OpenAIError) -> [ChoiceRun] {
         do {
             return try await withThrowingTaskGroup(of: (Int, ChoiceRun).self) { group in
                 for index in 0..<count {
-                    group.addTask { (index, try await run(served, prompt: prompt, parameters: parameters.forChoice(index))) }
+                    group.addTask { (index, try await run(served, prompt: prompt, parameters: parameters.forChoice(index), meter: meter)) }
                 }
                 var runs = [ChoiceRun](repeating: ChoiceRun(), count: count)
                 for try await (index, run) in group { runs[index] = run }

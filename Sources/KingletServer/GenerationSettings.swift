@@ -11,6 +11,8 @@ struct GenerationSettings {
         var n: Int?
         var logprobs: Bool
         var topLogprobs: Int?
+        /// The field `topLogprobs` came from, for errors: the legacy completions API calls it `logprobs`.
+        var topLogprobsField = "top_logprobs"
         var grammar: Grammar?
         /// The request's name for `sampling.stop` (Anthropic's is `stop_sequences`).
         var stopField = "stop"
@@ -69,7 +71,7 @@ struct GenerationSettings {
         let choices = request.n ?? 1
         try check((1...16).contains(choices), "n", "must be within 1…16")
         let top = request.topLogprobs ?? 0
-        try check((0...20).contains(top), "top_logprobs", "must be within 0…20")
+        try check((0...20).contains(top), request.topLogprobsField, "must be within 0…20")
         parameters.logprobs = request.logprobs
         parameters.topLogprobs = request.logprobs ? top : 0
         parameters.grammar = request.grammar

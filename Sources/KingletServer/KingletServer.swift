@@ -19,6 +19,7 @@ public struct KingletServer: Sendable {
     public let served: ServedModel
     public let configuration: ServerConfiguration
     let admission: AdmissionQueue
+    let metrics = ServerMetrics()
 
     public init(_ served: ServedModel, configuration: ServerConfiguration) {
         self.served = served
@@ -33,14 +34,23 @@ public struct KingletServer: Sendable {
         "/v1/messages": [.post], "/v1/messages/count_tokens": [.post],
     ]
 
+    /// `routes` and the ones every server adds: its OpenAPI document, and `/metrics` when enabled.
+    var servedRoutes: [String: [HTTPRequest.Method]] {
+        var routes = Self.routes
+        routes["/openapi.json"] = [.get]
+        if configuration.metrics { routes["/metrics"] = [.get] }
+        return routes
+    }
+
     func makeRouter() -> Router<ServerRequestContext> {
         let router = Router(context: ServerRequestContext.self)
-        router.add(middleware: OpenAIErrorMiddleware(routes: Self.routes))
+        router.add(middleware: MetricsMiddleware(metrics: metrics, paths: Set(servedRoutes.keys)))
+        router.add(middleware: OpenAIErrorMiddleware(routes: servedRoutes))
         if let key = configuration.apiKey { router.add(middleware: APIKeyMiddleware(key: key)) }
         let limit = configuration.maxBodyBytes
-        let chat = ChatCompletionsRoute(served: served, admission: admission, maxBodyBytes: limit)
-        let completions = CompletionsRoute(served: served, admission: admission, maxBodyBytes: limit)
-        let messages = MessagesRoute(served: served, admission: admission, maxBodyBytes: limit)
+        let chat = ChatCompletionsRoute(served: served, admission: admission, metrics: metrics, maxBodyBytes: limit)
+        let completions = CompletionsRoute(served: served, admission: admission, metrics: metrics, maxBodyBytes: limit)
+        let messages = MessagesRoute(served: served, admission: admission, metrics: metrics, maxBodyBytes: limit)
         let tokenize = TokenizeRoute(served: served, maxBodyBytes: limit)
         let models = ModelsRoute(served: served)
         let health = HealthRoute(admission: admission, scheduler: served.scheduler)
@@ -52,6 +62,11 @@ public struct KingletServer: Sendable {
         router.post("/v1/messages/count_tokens") { request, _ in try await messages.countTokens(request) }
         router.post("/tokenize") { request, _ in try await tokenize.tokenize(request) }
         router.post("/detokenize") { request, _ in try await tokenize.detokenize(request) }
+        router.get("/openapi.json") { _, _ in OpenAPIRoute.respond() }
+        if configuration.metrics {
+            let route = MetricsRoute(metrics: metrics, admission: admission, scheduler: served.scheduler)
+            router.get("/metrics") { _, _ in route.respond() }
+        }
         return router
     }
 

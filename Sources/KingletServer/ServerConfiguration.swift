@@ -11,14 +11,17 @@ public struct ServerConfiguration: Sendable {
     public var apiKey: String?
     /// Larger request bodies are refused with 413.
     public var maxBodyBytes: Int
+    /// Serve Prometheus metrics at `GET /metrics`.
+    public var metrics: Bool
 
     public init(host: String = "127.0.0.1", port: Int = 8080, parallel: Int = 4, queueLimit: Int? = nil,
-                apiKey: String? = nil, maxBodyBytes: Int = 8 << 20) {
+                apiKey: String? = nil, maxBodyBytes: Int = 8 << 20, metrics: Bool = false) {
         self.host = host
         self.port = port
         self.parallel = parallel
         self.queueLimit = queueLimit ?? 4 * parallel
         self.apiKey = apiKey
         self.maxBodyBytes = maxBodyBytes
+        self.metrics = metrics
     }
 }

@@ -9,16 +9,18 @@ import Templates
 struct ChatCompletionsRoute: Sendable {
     let served: ServedModel
     let admission: AdmissionQueue
+    let metrics: ServerMetrics
     let maxBodyBytes: Int
 
     func respond(to request: Request, channel: any Channel) async throws -> Response {
+        let meter = RequestMeter(metrics)
         let body = try await RequestDecoding.collect(request, limit: maxBodyBytes)
         let chat = try RequestDecoding.decode(ChatCompletionRequest.self, from: body)
         let tree = try RequestDecoding.tree(body)
         try served.check(requested: chat.model)
         let plan = try prepare(chat, tree: tree)
 
-        let job = Job(served: served, admission: admission, id: responseID("chatcmpl-"), created: Int(Date().timeIntervalSince1970),
+        let job = Job(served: served, admission: admission, meter: meter, id: responseID("chatcmpl-"), created: Int(Date().timeIntervalSince1970),
                       prompt: plan.prompt, parameters: plan.parameters, choices: plan.choices, parser: plan.parser)
         if chat.stream == true {
             let includeUsage = chat.streamOptions?.includeUsage ?? false
@@ -116,6 +118,7 @@ extension ChatCompletionsRoute {
     struct Job: Sendable {
         let served: ServedModel
         let admission: AdmissionQueue
+        let meter: RequestMeter
         let id: String
         let created: Int
         let prompt: [Int32]
@@ -125,7 +128,7 @@ extension ChatCompletionsRoute {
         let parser: ChatOutputParser?
 
         func complete() async throws(OpenAIError) -> ChatCompletion {
-            let runs = try await ChoiceRun.runAll(served, prompt: prompt, parameters: parameters, count: choices)
+            let runs = try await ChoiceRun.runAll(served, prompt: prompt, parameters: parameters, count: choices, meter: meter)
             let summaries = runs.compactMap(\.summary)
             log(summaries)
             return ChatCompletion(
@@ -162,7 +165,7 @@ extension ChatCompletionsRoute {
                 for index in 0..<choices {
                     try await events.send(chunk(.init(index: index, delta: .init(role: "assistant", content: ""))))
                     var splitter = DeltaStream(parser: parser)
-                    for try await event in served.generate(prompt: prompt, parameters: parameters.forChoice(index)) {
+                    for try await event in meter.observe(served.generate(prompt: prompt, parameters: parameters.forChoice(index))) {
                         switch event {
                         case .token(let token):
                             generated += 1

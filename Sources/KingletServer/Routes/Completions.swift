@@ -7,9 +7,11 @@ import NIOCore
 struct CompletionsRoute: Sendable {
     let served: ServedModel
     let admission: AdmissionQueue
+    let metrics: ServerMetrics
     let maxBodyBytes: Int
 
     func respond(to request: Request, channel: any Channel) async throws -> Response {
+        let meter = RequestMeter(metrics)
         let body = try await RequestDecoding.collect(request, limit: maxBodyBytes)
         let completion = try RequestDecoding.decode(CompletionRequest.self, from: body)
         try served.check(requested: completion.model)
@@ -28,9 +30,9 @@ struct CompletionsRoute: Sendable {
         let top = completion.logprobs ?? 0
         let (parameters, choices) = try GenerationSettings(served: served).parameters(.init(
             sampling: completion.sampling, maxTokens: completion.maxTokens ?? 16, maxTokensField: "max_tokens",
-            n: completion.n, logprobs: completion.logprobs != nil, topLogprobs: top))
+            n: completion.n, logprobs: completion.logprobs != nil, topLogprobs: top, topLogprobsField: "logprobs"))
 
-        let job = Job(served: served, admission: admission, id: responseID("cmpl-"), created: Int(Date().timeIntervalSince1970),
+        let job = Job(served: served, admission: admission, meter: meter, id: responseID("cmpl-"), created: Int(Date().timeIntervalSince1970),
                       prompt: prompt, parameters: parameters, choices: choices,
                       echo: completion.echo == true ? promptText : nil)
         if completion.stream == true {
@@ -45,6 +47,7 @@ extension CompletionsRoute {
     struct Job: Sendable {
         let served: ServedModel
         let admission: AdmissionQueue
+        let meter: RequestMeter
         let id: String
         let created: Int
         let prompt: [Int32]
@@ -54,7 +57,7 @@ extension CompletionsRoute {
         let echo: String?
 
         func complete() async throws(OpenAIError) -> Completion {
-            let runs = try await ChoiceRun.runAll(served, prompt: prompt, parameters: parameters, count: choices)
+            let runs = try await ChoiceRun.runAll(served, prompt: prompt, parameters: parameters, count: choices, meter: meter)
             let summaries = runs.compactMap(\.summary)
             serverLog(finishedLine(id, summaries))
             let prefix = echo ?? ""
@@ -84,7 +87,7 @@ extension CompletionsRoute {
                         try await events.send(chunk(.init(index: index, text: echo)))
                         offset = echo.count
                     }
-                    for try await event in served.generate(prompt: prompt, parameters: parameters.forChoice(index)) {
+                    for try await event in meter.observe(served.generate(prompt: prompt, parameters: parameters.forChoice(index))) {
                         switch event {
                         case .token(let token):
                             generated += 1

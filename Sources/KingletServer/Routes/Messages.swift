@@ -13,9 +13,11 @@ struct MessagesRoute: Sendable {
     static let path = "/v1/messages"
     let served: ServedModel
     let admission: AdmissionQueue
+    let metrics: ServerMetrics
     let maxBodyBytes: Int
 
     func respond(to request: Request, channel: any Channel) async throws -> Response {
+        let meter = RequestMeter(metrics)
         let (input, output, prompt) = try await read(request)
         guard let maxTokens = input.maxTokens else {
             throw OpenAIError.badRequest("missing required field 'max_tokens'", param: "max_tokens", code: "missing_field")
@@ -29,7 +31,7 @@ struct MessagesRoute: Sendable {
             stopField: "stop_sequences"))
         decoding.ban(in: &parameters)
 
-        let job = Job(served: served, admission: admission, id: responseID("msg_"), prompt: prompt, parameters: parameters,
+        let job = Job(served: served, admission: admission, meter: meter, id: responseID("msg_"), prompt: prompt, parameters: parameters,
                       parser: decoding.parser)
         if input.stream == true { return try await admission.stream { events in await job.stream(to: events) } }
         return try await admission.respond(id: job.id, channel: channel) { try await job.complete() }
@@ -112,6 +114,7 @@ extension MessagesRoute {
     struct Job: Sendable {
         let served: ServedModel
         let admission: AdmissionQueue
+        let meter: RequestMeter
         let id: String
         let prompt: [Int32]
         let parameters: GenerationParameters
@@ -119,7 +122,7 @@ extension MessagesRoute {
         let parser: ChatOutputParser?
 
         func complete() async throws(OpenAIError) -> MessagesResponse {
-            let run = try await ChoiceRun.run(served, prompt: prompt, parameters: parameters)
+            let run = try await ChoiceRun.run(served, prompt: prompt, parameters: parameters, meter: meter)
             let summary = run.summary!
             var blocks = ContentBlocks(parser: parser)
             _ = blocks.append(run.text)
@@ -139,7 +142,7 @@ extension MessagesRoute {
                 try await send(.messageStart(MessagesResponse(id: id, model: served.id, content: [], usage: MessagesUsage(inputTokens: prompt.count))))
                 try await send(.ping)
                 var blocks = ContentBlocks(parser: parser)
-                for try await event in served.generate(prompt: prompt, parameters: parameters) {
+                for try await event in meter.observe(served.generate(prompt: prompt, parameters: parameters)) {
                     switch event {
                     case .token(let token):
                         generated += 1

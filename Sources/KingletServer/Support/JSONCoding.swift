@@ -41,7 +41,10 @@ enum RequestDecoding {
             do { _ = try TemplateValue.parseJSON(String(decoding: data, as: UTF8.self)) } catch {
                 throw .badRequest("the request body is not valid JSON: \(error)", code: "invalid_json")
             }
-            throw .badRequest("the request body is not valid JSON", code: "invalid_json")
+            // Valid JSON that Foundation still calls invalid, naming no field: on Linux, a fraction or an
+            // out-of-range number where an integer belongs (`"n": 1.5`).
+            throw .badRequest("the request body cannot be decoded: most likely a number does not fit its field (a fraction or an out-of-range number where an integer is expected)",
+                              code: "invalid_type")
         } catch let error as DecodingError {
             throw describe(error)
         } catch let error as OpenAIError {

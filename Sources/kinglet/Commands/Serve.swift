@@ -9,7 +9,8 @@ extension KingletCommand {
             abstract: "Serve the model over an OpenAI-compatible HTTP API.",
             discussion: """
                 Endpoints: POST /v1/chat/completions, POST /v1/completions, GET /v1/models, \
-                POST /tokenize, POST /detokenize, GET /health. Prints 'listening on http://HOST:PORT' \
+                POST /tokenize, POST /detokenize, GET /health, GET /openapi.json (the API's OpenAPI 3.1 \
+                document), and GET /metrics (Prometheus) with --metrics. Prints 'listening on http://HOST:PORT' \
                 once the socket listens (--port 0 picks a free port). Stops on Ctrl-C or SIGTERM.
                 """)
 
@@ -36,6 +37,9 @@ extension KingletCommand {
         @Option(name: .customLong("max-body-bytes"), help: ArgumentHelp("Refuse larger request bodies with 413 (e.g. 8M).", valueName: "SIZE"))
         var maxBodyBytes = "8M"
 
+        @Flag(help: "Serve Prometheus metrics at GET /metrics.")
+        var metrics = false
+
         func validate() throws {
             guard (1...256).contains(parallel) else { throw ValidationError("--parallel must be 1…256") }
             if let queue, queue < 0 { throw ValidationError("--queue must be ≥ 0") }
@@ -57,7 +61,8 @@ extension KingletCommand {
             let server = KingletServer(
                 ServedModel(lm, name: model.model, parallel: parallel),
                 configuration: ServerConfiguration(host: host, port: port, parallel: parallel, queueLimit: queue,
-                                                   apiKey: key, maxBodyBytes: parseByteCount(maxBodyBytes)!))
+                                                   apiKey: key, maxBodyBytes: parseByteCount(maxBodyBytes)!,
+                                                   metrics: metrics))
             do {
                 try await server.run { host, port in writeOut("listening on http://\(host):\(port)\n") }
             } catch {
