@@ -22,7 +22,9 @@ extension ServerTests {
                                   "chat_unknown_model", "chat_unauthorized", "chat_too_large", "chat_not_json", "completion",
                                   "completion_tokens_stream", "completion_bad_request", "completion_bad_logprobs",
                                   "completion_fractional_n", "tokenize", "tokenize_bad_request",
-                                  "detokenize", "detokenize_bad_request", "metrics", "openapi"],
+                                  "detokenize", "detokenize_bad_request", "messages", "messages_stream", "messages_tool_use",
+                                  "messages_stream_tool_use", "messages_bad_request", "messages_unknown_model",
+                                  "messages_unauthorized", "count_tokens", "metrics", "openapi"],
                       server: server)
     }
 

@@ -87,16 +87,24 @@ def problems(method, path, status, headers, data):
     if media == "application/json":
         instances = [json.loads(text)]
     elif media == "text/event-stream":
+        # Each event: an optional `event: NAME` line (Anthropic's), then `data: …`.
         events = [event for event in text.split("\n\n") if event]
-        instances = [{"event": "message", "data": event.removeprefix("data: ")} for event in events]
-        if not events or instances[-1]["data"] != "[DONE]":
+        instances = []
+        for event in events:
+            fields = dict(line.split(": ", 1) for line in event.split("\n"))
+            instances.append({"event": fields.get("event", "message"), "data": fields.get("data")})
+        if path.startswith("/v1/messages"):
+            if not events or instances[-1]["event"] != "message_stop":
+                found.append("the stream does not end with message_stop")
+        elif not events or instances[-1]["data"] != "[DONE]":
             found.append("the stream does not end with [DONE]")
     else:
         instances = [text]
     for instance in instances:
         found += [f"{'/'.join(map(str, error.absolute_path))}: {error.message}" for error in validator.iter_errors(instance)]
     # An error's `param` must name a field of the documented request body.
-    param = instances[0].get("error", {}).get("param") if status >= 400 and isinstance(instances[0], dict) else None
+    error = instances[0].get("error") if status >= 400 and isinstance(instances[0], dict) else None
+    param = error.get("param") if isinstance(error, dict) else None
     if param and "requestBody" in operation:
         body_schema, _ = resolve(operation["requestBody"]["content"]["application/json"]["schema"], "")
         if re.split(r"[.\[]", param)[0] not in body_schema["properties"]:
@@ -153,6 +161,20 @@ expect("tokenize", "POST", "/tokenize", {"content": "Hello, world", "add_special
 expect("tokenize_bad_request", "POST", "/tokenize", {"text": "no content field"}, status=400)
 expect("detokenize", "POST", "/detokenize", {"tokens": [9707, 11, 1879]})
 expect("detokenize_bad_request", "POST", "/detokenize", {"tokens": [-1]}, status=400)
+messages = "/v1/messages"
+expect("messages", "POST", messages, {"model": model, "max_tokens": 8, "messages": hi, "system": "Be brief.", "temperature": 0})
+expect("messages_stream", "POST", messages, {"max_tokens": 6, "messages": hi, "stream": True})
+expect("messages_tool_use", "POST", messages, {"max_tokens": 40, "messages": [{"role": "user", "content": "Weather in Paris?"}],
+                                               "tools": [{"name": "get_weather", "input_schema": weather[0]["function"]["parameters"]}],
+                                               "tool_choice": {"type": "any"}})
+expect("messages_stream_tool_use", "POST", messages, {"max_tokens": 40, "stream": True,
+                                                      "messages": [{"role": "user", "content": "Weather in Oslo?"}],
+                                                      "tools": [{"name": "get_weather", "input_schema": weather[0]["function"]["parameters"]}],
+                                                      "tool_choice": {"type": "tool", "name": "get_weather"}})
+expect("messages_bad_request", "POST", messages, {"messages": hi}, status=400)
+expect("messages_unknown_model", "POST", messages, {"model": "claude-x", "max_tokens": 4, "messages": hi}, status=404)
+expect("messages_unauthorized", "POST", messages, {"max_tokens": 4, "messages": hi}, status=401, key=None)
+expect("count_tokens", "POST", messages + "/count_tokens", {"messages": hi})
 expect("metrics", "GET", "/metrics")
 expect("openapi", "GET", "/openapi.json")
 json.dump({"checks": checks}, sys.stdout)

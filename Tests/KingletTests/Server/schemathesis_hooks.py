@@ -6,7 +6,9 @@ import math
 
 import schemathesis
 
-GENERATING = {"/v1/chat/completions", "/v1/completions"}
+GENERATING = {"/v1/chat/completions", "/v1/completions", "/v1/messages"}
+# Where `max_tokens` is required: a request without it stays without it (the server must refuse it).
+REQUIRED_MAX_TOKENS = {"/v1/messages"}
 CAPS = {"max_tokens": 2, "max_completion_tokens": 2, "n": 2}
 LARGEST_VALID = {"n": 16}
 
@@ -16,7 +18,8 @@ def map_case(context, case):
     body = case.body
     if case.operation.path not in GENERATING or not isinstance(body, dict):
         return case
-    if body.get("max_tokens") is None and body.get("max_completion_tokens") is None:
+    if (body.get("max_tokens") is None and body.get("max_completion_tokens") is None
+            and case.operation.path not in REQUIRED_MAX_TOKENS):
         body["max_tokens"] = CAPS["max_tokens"]
     for field, cap in CAPS.items():
         value = body.get(field)
