@@ -110,7 +110,8 @@ let package = Package(
             exclude: ["Server/openai_client_checks.py", "Server/raw_http_checks.py", "Server/disconnect_checks.py",
                       "Server/tool_call_checks.py", "Server/openai_support.py",
                       "Server/openapi_checks.py", "Server/schemathesis_checks.py", "Server/schemathesis_hooks.py",
-                      "Server/metrics_checks.py"]
+                      "Server/metrics_checks.py", "Server/load_checks.py", "Server/anthropic_checks.py",
+                      "Checkpoints/tiny_checkpoint.py"]
         ),
     ] + kernelVariants
 )
