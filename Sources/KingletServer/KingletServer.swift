@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import Kinglet
 import Logging
@@ -42,9 +43,22 @@ public struct KingletServer: Sendable {
         return routes
     }
 
+    /// Headers the OpenAI and Anthropic SDKs send from a browser, which a preflight must allow.
+    static let sdkHeaders = ["anthropic-version", "anthropic-beta", "anthropic-dangerous-direct-browser-access",
+                             "openai-organization", "openai-project", "x-stainless-arch", "x-stainless-lang",
+                             "x-stainless-os", "x-stainless-package-version", "x-stainless-retry-count",
+                             "x-stainless-runtime", "x-stainless-runtime-version", "x-stainless-timeout"].compactMap { HTTPField.Name($0) }
+
     func makeRouter() -> Router<ServerRequestContext> {
         let router = Router(context: ServerRequestContext.self)
         router.add(middleware: MetricsMiddleware(metrics: metrics, paths: Set(servedRoutes.keys)))
+        if let origin = configuration.corsOrigin {
+            // Outside the error and key checks, so a browser's preflight (OPTIONS, no key) is answered.
+            router.add(middleware: CORSMiddleware(
+                allowOrigin: origin == "*" ? .all : .oneOf(origin),
+                allowHeaders: [.authorization, .contentType, .accept, .xAPIKey] + Self.sdkHeaders,
+                allowMethods: [.get, .post, .options]))
+        }
         router.add(middleware: OpenAIErrorMiddleware(routes: servedRoutes))
         if let key = configuration.apiKey { router.add(middleware: APIKeyMiddleware(key: key)) }
         let limit = configuration.maxBodyBytes

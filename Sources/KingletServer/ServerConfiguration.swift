@@ -13,9 +13,11 @@ public struct ServerConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// Serve Prometheus metrics at `GET /metrics`.
     public var metrics: Bool
+    /// The origin browsers may call the API from (`https://app.example.com`, or `*` for any); nil for none.
+    public var corsOrigin: String?
 
     public init(host: String = "127.0.0.1", port: Int = 8080, parallel: Int = 4, queueLimit: Int? = nil,
-                apiKey: String? = nil, maxBodyBytes: Int = 8 << 20, metrics: Bool = false) {
+                apiKey: String? = nil, maxBodyBytes: Int = 8 << 20, metrics: Bool = false, corsOrigin: String? = nil) {
         self.host = host
         self.port = port
         self.parallel = parallel
@@ -23,5 +25,6 @@ public struct ServerConfiguration: Sendable {
         self.apiKey = apiKey
         self.maxBodyBytes = maxBodyBytes
         self.metrics = metrics
+        self.corsOrigin = corsOrigin
     }
 }

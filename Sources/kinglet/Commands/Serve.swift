@@ -40,6 +40,9 @@ extension KingletCommand {
         @Flag(help: "Serve Prometheus metrics at GET /metrics.")
         var metrics = false
 
+        @Option(name: .customLong("cors-origin"), help: ArgumentHelp("Let browsers call the API from this origin (e.g. https://app.example.com, or * for any).", valueName: "ORIGIN"))
+        var corsOrigin: String?
+
         func validate() throws {
             guard (1...256).contains(parallel) else { throw ValidationError("--parallel must be 1…256") }
             if let queue, queue < 0 { throw ValidationError("--queue must be ≥ 0") }
@@ -62,7 +65,7 @@ extension KingletCommand {
                 ServedModel(lm, name: model.model, parallel: parallel),
                 configuration: ServerConfiguration(host: host, port: port, parallel: parallel, queueLimit: queue,
                                                    apiKey: key, maxBodyBytes: parseByteCount(maxBodyBytes)!,
-                                                   metrics: metrics))
+                                                   metrics: metrics, corsOrigin: corsOrigin))
             do {
                 try await server.run { host, port in writeOut("listening on http://\(host):\(port)\n") }
             } catch {

@@ -158,6 +158,49 @@ final class ServerProcess: Sendable {
         }
     }
 
+    /// `--cors-origin`: a browser app at that origin passes the preflight (the SDKs' headers allowed) and can read
+    /// answers and errors; another origin, or a server without the flag, gets no CORS headers.
+    @Test func corsLetsTheConfiguredOriginIn() throws {
+        let script = """
+            import http.client, json, sys
+            port = json.load(sys.stdin)["port"]
+            def call(method, path, headers, body=None):
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                c.request(method, path, body=json.dumps(body) if body else None, headers=headers)
+                r = c.getresponse(); r.read(); c.close()
+                return [r.status, r.getheader("Access-Control-Allow-Origin"), r.getheader("Access-Control-Allow-Headers") or ""]
+            app, evil = {"Origin": "https://app.example"}, {"Origin": "https://evil.example"}
+            preflight = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization,content-type,x-stainless-os"}
+            chat = {"messages": [{"role": "user", "content": "Hi"}], "max_tokens": 2}
+            key = {"Authorization": "Bearer k", "Content-Type": "application/json"}
+            json.dump({"preflight": call("OPTIONS", "/v1/chat/completions", {**app, **preflight}),
+                       "chat": call("POST", "/v1/chat/completions", {**app, **key}, chat),
+                       "unauthorized": call("POST", "/v1/chat/completions", {**app, "Content-Type": "application/json"}, chat),
+                       "other_origin": call("POST", "/v1/chat/completions", {**evil, **key}, chat)}, sys.stdout)
+            """
+        func run(_ arguments: [String]) throws -> [String: [Any]] {
+            let server = try ServerProcess(["--context", "256", "--parallel", "1", "--api-key", "k"] + arguments)
+            defer { server.stop() }
+            let output = try ReferencePython.run(script, input: try JSONSerialization.data(withJSONObject: ["port": server.port]))
+            return try #require(try JSONSerialization.jsonObject(with: output) as? [String: [Any]])
+        }
+        let cors = try run(["--cors-origin", "https://app.example"])
+        #expect(cors["preflight"]?[0] as? Int == 204)
+        #expect(cors["preflight"]?[1] as? String == "https://app.example")
+        let allowed = (cors["preflight"]?[2] as? String ?? "").lowercased()
+        #expect(allowed.contains("authorization") && allowed.contains("x-stainless-os") && allowed.contains("x-api-key"), "\(allowed)")
+        #expect(cors["chat"]?[0] as? Int == 200)
+        #expect(cors["chat"]?[1] as? String == "https://app.example")
+        #expect(cors["unauthorized"]?[0] as? Int == 401)
+        #expect(cors["unauthorized"]?[1] as? String == "https://app.example")
+        #expect(cors["other_origin"]?[0] as? Int == 200)
+        #expect(cors["other_origin"]?[1] is NSNull)
+        let plain = try run([])
+        #expect(plain["preflight"]?[0] as? Int == 401)   // an OPTIONS request without the key, like any other
+        #expect(plain["preflight"]?[1] is NSNull)
+        #expect(plain["chat"]?[1] is NSNull)
+    }
+
     @Test func clientLeavingCancelsItsGeneration() throws {
         let server = try ServerProcess(["--context", "2048", "--parallel", "1", "--queue", "0"])
         defer { server.stop() }
