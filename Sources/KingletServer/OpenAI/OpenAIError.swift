@@ -94,6 +94,13 @@ extension OpenAIError {
         return error
     }
 
+    static let loading: OpenAIError = {
+        var error = OpenAIError(.serviceUnavailable, "the model is still loading; retry in a moment",
+                                type: "unavailable_error", code: "model_loading")
+        error.headers[.retryAfter] = "1"
+        return error
+    }()
+
     static func server(_ message: String) -> OpenAIError {
         OpenAIError(.internalServerError, message, type: "server_error")
     }

@@ -8,10 +8,12 @@ extension KingletCommand {
         static let configuration = CommandConfiguration(
             abstract: "Serve the model over an OpenAI-compatible HTTP API.",
             discussion: """
-                Endpoints: POST /v1/chat/completions, POST /v1/completions, GET /v1/models, \
-                POST /tokenize, POST /detokenize, GET /health, GET /openapi.json (the API's OpenAPI 3.1 \
-                document), and GET /metrics (Prometheus) with --metrics. Prints 'listening on http://HOST:PORT' \
-                once the socket listens (--port 0 picks a free port). Stops on Ctrl-C or SIGTERM.
+                Endpoints: POST /v1/chat/completions, POST /v1/completions, POST /v1/messages (Anthropic), \
+                GET /v1/models, POST /tokenize, POST /detokenize, GET /health, GET /openapi.json (the API's \
+                OpenAPI 3.1 document), and GET /metrics (Prometheus) with --metrics. Prints \
+                'listening on http://HOST:PORT' once the socket listens (--port 0 picks a free port), then \
+                loads the model (503 with Retry-After until then) and prints 'model loaded: ID'. Stops on \
+                Ctrl-C or SIGTERM.
                 """)
 
         @OptionGroup var model: ModelOptions
@@ -40,6 +42,9 @@ extension KingletCommand {
         @Flag(help: "Serve Prometheus metrics at GET /metrics.")
         var metrics = false
 
+        @Option(name: .customLong("load-delay"), help: ArgumentHelp("Wait this many seconds before loading the model (for testing clients against a loading server).", visibility: .hidden))
+        var loadDelay: Double = 0
+
         @Option(name: .customLong("cors-origin"), help: ArgumentHelp("Let browsers call the API from this origin (e.g. https://app.example.com, or * for any).", valueName: "ORIGIN"))
         var corsOrigin: String?
 
@@ -60,14 +65,23 @@ extension KingletCommand {
                 key = line.trimmingCharacters(in: .whitespaces)
                 guard key?.isEmpty == false else { throw CommandFailure("\(apiKeyFile) holds no API key") }
             }
-            let lm = try model.load()
+            // The server listens at once and answers 503 until the model is loaded (as llama.cpp does).
+            nonisolated(unsafe) let options = model
+            let parallel = parallel, loadDelay = loadDelay
             let server = KingletServer(
-                ServedModel(lm, name: model.model, parallel: parallel),
                 configuration: ServerConfiguration(host: host, port: port, parallel: parallel, queueLimit: queue,
                                                    apiKey: key, maxBodyBytes: parseByteCount(maxBodyBytes)!,
-                                                   metrics: metrics, corsOrigin: corsOrigin))
+                                                   metrics: metrics, corsOrigin: corsOrigin)) {
+                if loadDelay > 0 { Thread.sleep(forTimeInterval: loadDelay) }
+                return ServedModel(try options.load(), name: options.model, parallel: parallel)
+            }
             do {
-                try await server.run { host, port in writeOut("listening on http://\(host):\(port)\n") }
+                try await server.run(onListening: { host, port in writeOut("listening on http://\(host):\(port)\n") },
+                                     onLoaded: { served in writeOut("model loaded: \(served.id)\n") })
+            } catch let error as KingletError {
+                throw CommandFailure(error.description)
+            } catch let error as CommandFailure {
+                throw error
             } catch {
                 throw CommandFailure("cannot serve on \(host):\(port): \(error)")
             }

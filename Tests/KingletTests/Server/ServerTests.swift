@@ -12,8 +12,10 @@ final class ServerProcess: Sendable {
     private let process: Process
     private let logFile: URL
 
-    /// - Parameter model: a model path; the suite's model by default.
-    init(_ arguments: [String], model: String? = nil) throws {
+    /// - Parameters:
+    ///   - model: a model path; the suite's model by default.
+    ///   - readyLine: the line to wait for; by default the one that says the model is loaded.
+    init(_ arguments: [String], model: String? = nil, until readyLine: String = "model loaded: ") throws {
         process = Process()
         process.executableURL = try TestEnvironment.kingletBinary
         process.arguments = ["serve", "-m", try model ?? TestEnvironment.modelPath(ServerTests.model), "--port", "0"] + arguments
@@ -23,12 +25,12 @@ final class ServerProcess: Sendable {
         process.standardOutput = out
         process.standardError = try FileHandle(forWritingTo: logFile)
         try process.run()
-        // The server prints "listening on http://127.0.0.1:PORT" once the socket listens.
+        // The server prints "listening on http://127.0.0.1:PORT" once the socket listens, then "model loaded: ID".
         let line = Mutex("")
         let ready = DispatchSemaphore(value: 0)
         Thread {
             var text = ""
-            while !text.contains("listening on http://") || !text.hasSuffix("\n") {
+            while !text.contains(readyLine) || !text.hasSuffix("\n") {
                 let data = out.fileHandleForReading.availableData
                 if data.isEmpty { break }
                 text += String(decoding: data, as: UTF8.self)
