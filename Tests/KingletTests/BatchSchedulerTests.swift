@@ -7,6 +7,24 @@ import Kinglet
 import Synchronization
 import Testing
 
+extension BatchScheduler {
+    /// The tokens of each prompt, all generated at once (the i-th request sent `i × staggered` after the first).
+    func tokensOfAll(_ prompts: [[Int32]], parameters: @escaping @Sendable (Int) -> GenerationParameters,
+                     staggered: Duration = .zero) async throws -> [[Int32]] {
+        try await withThrowingTaskGroup(of: (Int, [Int32]).self) { group in
+            for i in prompts.indices {
+                group.addTask {
+                    try await Task.sleep(for: staggered * i)
+                    return (i, try await Collected(self.generate(prompt: prompts[i], parameters: parameters(i))).ids)
+                }
+            }
+            var result = Array(repeating: [Int32](), count: prompts.count)
+            for try await (i, ids) in group { result[i] = ids }
+            return result
+        }
+    }
+}
+
 @Suite(.serialized) struct BatchSchedulerTests {
     let model: LanguageModel
 
@@ -37,17 +55,7 @@ import Testing
         // Four sequences for five requests: the fifth waits for a free one. The requests arrive
         // while others are part-way through their prompts or their answers.
         let scheduler = BatchScheduler(model: model, sequences: 4, prefillChunk: 7)
-        let batched = try await withThrowingTaskGroup(of: (Int, [Int32]).self) { group in
-            for i in prompts.indices {
-                group.addTask {
-                    try await Task.sleep(for: .milliseconds(40 * i))
-                    return (i, try await Collected(scheduler.generate(prompt: prompts[i], parameters: parameters(i))).ids)
-                }
-            }
-            var result = Array(repeating: [Int32](), count: prompts.count)
-            for try await (i, ids) in group { result[i] = ids }
-            return result
-        }
+        let batched = try await scheduler.tokensOfAll(prompts, parameters: { self.parameters($0) }, staggered: .milliseconds(40))
         for i in prompts.indices {
             #expect(alone[i].count > 4, "request \(i) generated only \(alone[i].count) tokens")
             #expect(batched[i] == alone[i], "request \(i): batched \(batched[i]) alone \(alone[i])")

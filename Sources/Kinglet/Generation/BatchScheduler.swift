@@ -221,12 +221,6 @@ private final class Loop: @unchecked Sendable {
         }
     }
 
-    /// Tokens of `cached` that `prompt` can reuse: the common prefix, short of the prompt's last
-    /// token, whose logits are needed to pick the first new one.
-    func reusablePrefix(_ cached: [Int32], _ prompt: [Int32]) -> Int {
-        min(zip(cached, prompt).prefix { $0 == $1 }.count, prompt.count - 1)
-    }
-
     /// Puts `request` on a free sequence, with as much of its prompt already cached as any sequence
     /// has. A free sequence whose whole cache starts the prompt (a conversation's next turn) is
     /// continued; otherwise the least recently used free one is taken, and the longest matching
@@ -234,7 +228,7 @@ private final class Loop: @unchecked Sendable {
     /// still use are not cut.
     func admit(_ request: Request) {
         let prompt = request.prompt
-        let common = slots.map { reusablePrefix($0.tokens, prompt) }
+        let common = slots.map { reusablePrefix(of: $0.tokens, for: prompt) }
         let free = slots.indices.filter { slots[$0].run == nil }
         let s = free.first { common[$0] > 0 && common[$0] == slots[$0].tokens.count }
             ?? free.min { slots[$0].lastUsed < slots[$1].lastUsed }!

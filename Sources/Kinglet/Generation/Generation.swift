@@ -162,8 +162,7 @@ extension ModelContext {
         guard !prompt.isEmpty else { throw .emptyPrompt }
         let clock = ContinuousClock()
         let promptStart = clock.now
-        // Re-evaluate at least the last prompt token: its logits pick the first new one.
-        let common = min(zip(tokens, prompt).prefix { $0 == $1 }.count, prompt.count - 1)
+        let common = reusablePrefix(of: tokens, for: prompt)
         guard prompt.count <= capacity else { throw .promptTooLong(tokens: prompt.count, context: capacity) }
         truncate(to: common)
         // A recurrent model may keep less than asked (its last checkpoint within `common`).
@@ -196,6 +195,12 @@ extension ModelContext {
                                        decodeSeconds: decodeTime.seconds, decodeSteps: steps)
         return GenerationRun(summary: summary, text: decoding.text)
     }
+}
+
+/// Tokens of `cached` that `prompt` can reuse: their common prefix, short of the prompt's last token,
+/// which is evaluated again because its logits pick the first new token.
+func reusablePrefix(of cached: [Int32], for prompt: [Int32]) -> Int {
+    min(zip(cached, prompt).prefix { $0 == $1 }.count, prompt.count - 1)
 }
 
 extension Duration {

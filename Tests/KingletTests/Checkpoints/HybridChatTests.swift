@@ -81,7 +81,7 @@ extension HybridChatTests {
     @Test func batchedSequencesGiveWhatEachGivesAlone() async throws {
         let model = try LanguageModel(try Self.directory.get().path, options: .init(threads: 2, contextLength: 256))
         let prompts = try ["Hello!", "What is two plus two?", "Tell me a story about a cat."].map { try model.chatPrompt($0) }
-        func parameters(_ i: Int) -> GenerationParameters {
+        let parameters: @Sendable (Int) -> GenerationParameters = { i in
             GenerationParameters(maxTokens: 10, sampling: .init(temperature: 1, topK: 0, topP: 1, minP: 0), seed: UInt64(i))
         }
         var alone: [[Int32]] = []
@@ -89,14 +89,7 @@ extension HybridChatTests {
             alone.append(try await Collected(model.generate(prompt: prompts[i], parameters: parameters(i))).ids)
         }
         let scheduler = BatchScheduler(model: model, sequences: 3, prefillChunk: 5)
-        let batched = try await withThrowingTaskGroup(of: (Int, [Int32]).self) { group in
-            for i in prompts.indices {
-                group.addTask { (i, try await Collected(scheduler.generate(prompt: prompts[i], parameters: parameters(i))).ids) }
-            }
-            var result = Array(repeating: [Int32](), count: prompts.count)
-            for try await (i, ids) in group { result[i] = ids }
-            return result
-        }
+        let batched = try await scheduler.tokensOfAll(prompts, parameters: parameters)
         for i in prompts.indices {
             #expect(alone[i].count == 10)
             #expect(batched[i] == alone[i], "prompt \(i)")
