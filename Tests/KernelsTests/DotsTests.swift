@@ -35,10 +35,11 @@ struct DotsTests {
     @Test(arguments: WeightFormat.allCases.filter { $0 != .q8_1 && $0 != .q8_K })
     func tilesEqualOneAtATime(_ format: WeightFormat) {
         var rng = SplitMix64(seed: 0x711E + UInt64(format.rawValue))
-        // Rows and tokens cross the 4×4 register tile; 19 blocks cross the eight-block unpack pass.
+        // Rows and tokens cross the 4×4 register tiles and the K-quants' 16-token groups; 19 blocks cross the
+        // eight-block unpack pass.
         let blocks = format.blockSize == 256 ? 3 : 19
         let count = blocks * format.blockSize
-        for (rows, tokens) in [(1, 1), (4, 1), (9, 1), (4, 4), (5, 9), (3, 6), (8, 13)] {
+        for (rows, tokens) in [(1, 1), (4, 1), (9, 1), (4, 4), (5, 9), (3, 6), (8, 13), (4, 17), (12, 36)] {
             let weightRows = (0..<rows).map { _ in TestData.row(format, count: count, &rng) }
             let activationRows = (0..<tokens).map { _ in format.activationBytes(TestData.activations(count: count, &rng)) }
             let rowBytes = weightRows[0].count, stride = activationRows[0].count

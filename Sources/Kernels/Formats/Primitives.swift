@@ -174,12 +174,27 @@ enum ByteDot {
     @inline(__always)
     static func scaledLanes(_ acc: SIMD8<Int32>, _ u: SIMD32<UInt8>, _ s: SIMD32<Int8>,
                             _ scale: SIMD16<Int16>) -> SIMD8<Int32> {
-        #if arch(x86_64)
+        #if arch(x86_64) && AVX512VNNI
+        return X86.dpwssd(acc, X86.maddubs(u, s), scale)
+        #elseif arch(x86_64)
         return acc &+ X86.madd(X86.maddubs(u, s), scale)
         #else
         var pairs = SIMD16<Int16>()
         for k in 0..<16 { pairs[k] = Int16(u[2 &* k]) &* Int16(s[2 &* k]) &+ Int16(u[2 &* k &+ 1]) &* Int16(s[2 &* k &+ 1]) }
         return acc &+ pairProducts(pairs, scale)
+        #endif
+    }
+
+    /// `scaledLanes` for two runs at once: the first 32 bytes into lanes 0..<8, the next 32 into
+    /// lanes 8..<16 (one `vpmaddubsw` and one `vpdpwssd` on 512-bit registers with AVX-512 VNNI).
+    @inline(__always)
+    static func scaledLanes(_ acc: SIMD16<Int32>, _ u: SIMD64<UInt8>, _ s: SIMD64<Int8>,
+                            _ scale: SIMD32<Int16>) -> SIMD16<Int32> {
+        #if arch(x86_64) && AVX512VNNI
+        return X86.dpwssd(acc, X86.maddubs(u, s), scale)
+        #else
+        return SIMD16(lowHalf: scaledLanes(acc.lowHalf, u.lowHalf, s.lowHalf, scale.lowHalf),
+                      highHalf: scaledLanes(acc.highHalf, u.highHalf, s.highHalf, scale.highHalf))
         #endif
     }
 
@@ -245,6 +260,29 @@ enum ByteDot {
 enum Scratch {
     static let bytes = 1024
     static let alignment = 16
+
+    /// Runs `body` with a buffer of `bytes` bytes on the stack.
+    @inline(__always)
+    static func withBuffer<R>(_ body: (UnsafeMutableRawBufferPointer) -> R) -> R {
+        withUnsafeTemporaryAllocation(byteCount: bytes, alignment: alignment, body)
+    }
+
+    /// Runs `body` with four such buffers.
+    @inline(__always)
+    static func withBuffers<R>(_ body: ((UnsafeMutableRawBufferPointer, UnsafeMutableRawBufferPointer,
+                                         UnsafeMutableRawBufferPointer, UnsafeMutableRawBufferPointer)) -> R) -> R {
+        withBuffer { a in withBuffer { b in withBuffer { c in withBuffer { d in body((a, b, c, d)) } } } }
+    }
+}
+
+extension UnsafeMutableRawBufferPointer {
+    /// The first 64-byte aligned address in the buffer (at most 48 bytes in, for a 16-byte
+    /// aligned buffer).
+    @inline(__always)
+    var alignedTo64: UnsafeMutableRawPointer {
+        let start = UInt(bitPattern: baseAddress!)
+        return UnsafeMutableRawPointer(bitPattern: (start &+ 63) & ~63)!
+    }
 }
 
 

@@ -68,16 +68,28 @@ enum Q4K: RegisterSuperBlock {
         }
     }
 
-    /// A super-block in registers: its 8 sub-blocks of quants, each sub-block's scale
-    /// broadcast to 16 lanes, the mins as lanes, and the two fp16 scales.
-    struct Unpacked {
-        var runs: ScaledRuns
-        var mins: SIMD8<Int32>
-        var d, dmin: Float
+    /// What `finish` needs of a super-block: each min twice (one per bsum of its sub-block) and
+    /// the two fp16 scales, widened and broadcast (dmin negated).
+    struct Header {
+        var minPairs: SIMD16<Int16>
+        var d, negativeDmin: SIMD8<Float>
+    }
+
+    /// What `finish` needs of a Q8_K block: its scale, broadcast, and its 16 bsums.
+    struct TokenTerms {
+        var d: SIMD8<Float>
+        var sums: SIMD16<Int16>
     }
 
     @inline(__always)
-    static func registers(_ x: UnsafeRawPointer) -> Unpacked {
+    static func tokenTerms(_ y: UnsafeRawPointer) -> TokenTerms {
+        TokenTerms(d: SIMD8(repeating: y.loadUnaligned(as: Float.self)),
+                   sums: y.loadUnaligned(fromByteOffset: 260, as: SIMD16<Int16>.self))
+    }
+
+    /// The super-block's 8 sub-blocks of quants, each with its scale broadcast to 16 lanes.
+    @inline(__always)
+    static func registers(_ x: UnsafeRawPointer) -> (runs: ScaledRuns, header: Header) {
         let (scales, mins) = scalesAndMins(x + 4)
         @inline(__always) func nibbles(_ j: Int) -> (SIMD32<UInt8>, SIMD32<UInt8>) {
             let bits = x.loadUnaligned(fromByteOffset: 16 &+ 32 &* j, as: SIMD8<UInt32>.self)
@@ -92,18 +104,20 @@ enum Q4K: RegisterSuperBlock {
         let scaled = ScaledRuns(q0: q0, q1: q1, q2: q2, q3: q3, q4: q4, q5: q5, q6: q6, q7: q7,
                               s0: scale(0), s1: scale(1), s2: scale(2), s3: scale(3),
                               s4: scale(4), s5: scale(5), s6: scale(6), s7: scale(7))
-        return Unpacked(runs: scaled, mins: lanes(mins), d: loadHalf(x, 0), dmin: loadHalf(x, 2))
+        var minPairs = SIMD16<Int16>()
+        for k in 0..<16 { minPairs[k] = Int16(UInt8(truncatingIfNeeded: mins &>> UInt64(8 &* (k >> 1)))) }
+        return (scaled, Header(minPairs: minPairs, d: SIMD8(repeating: loadHalf(x, 0)),
+                               negativeDmin: SIMD8(repeating: -loadHalf(x, 2))))
     }
 
     /// `ggml_vec_dot_q4_K_q8_K` for one super-block: d_a·(d·Σ_j sc_j·Σ q·y − dmin·Σ_j m_j·Σ y),
     /// with Σ y over each sub-block from the activations' bsums.
     @inline(__always)
-    static func accumulate(_ u: Unpacked, _ y: UnsafeRawPointer, into acc: inout SIMD8<Float>,
-                           offsets: inout SIMD8<Float>) {
-        let isum = u.runs.sums(y + 4)
-        let ySums = Lanes.pairSums(y.loadUnaligned(fromByteOffset: 260, as: SIMD8<Int32>.self))
-        let dy = y.loadUnaligned(as: Float.self)
-        acc = acc.addingProduct(Lanes.floats(isum), SIMD8(repeating: dy * u.d))
-        offsets = offsets.addingProduct(Lanes.floats(ySums &* u.mins), SIMD8(repeating: -(dy * u.dmin)))
+    static func finish(_ h: Header, _ isum: SIMD8<Int32>, _ y: TokenTerms, into acc: inout SIMD8<Float>,
+                       offsets: inout SIMD8<Float>) {
+        // d_a·(−dmin) is −(d_a·dmin) exactly: IEEE products are symmetric in sign.
+        acc = acc.addingProduct(Lanes.floats(isum), y.d * h.d)
+        // Lane j: m_j·(bsum_2j + bsum_2j+1), m_j times the sum of sub-block j's activations.
+        offsets = offsets.addingProduct(Lanes.floats(ByteDot.pairProducts(y.sums, h.minPairs)), y.d * h.negativeDmin)
     }
 }

@@ -55,16 +55,28 @@ enum Q6K: ByteUnpacking, RegisterSuperBlock {
         }
     }
 
-    /// A super-block in registers: its quants (0…63) in eight runs of 32, the two group scales of
-    /// each run spread over its 16 pair lanes, all 16 scales as Int16, and d.
-    struct Unpacked {
-        var runs: ScaledRuns
+    /// What `finish` needs of a super-block: all 16 group scales as Int16, and d broadcast.
+    struct Header {
         var scales: SIMD16<Int16>
-        var d: Float
+        var d: SIMD8<Float>
+    }
+
+    /// What `finish` needs of a Q8_K block: its scale, broadcast, and its 16 bsums.
+    struct TokenTerms {
+        var d: SIMD8<Float>
+        var sums: SIMD16<Int16>
     }
 
     @inline(__always)
-    static func registers(_ x: UnsafeRawPointer) -> Unpacked {
+    static func tokenTerms(_ y: UnsafeRawPointer) -> TokenTerms {
+        TokenTerms(d: SIMD8(repeating: y.loadUnaligned(as: Float.self)),
+                   sums: y.loadUnaligned(fromByteOffset: 260, as: SIMD16<Int16>.self))
+    }
+
+    /// The super-block's quants (0…63) in eight runs of 32, the two group scales of each run
+    /// spread over its 16 pair lanes.
+    @inline(__always)
+    static func registers(_ x: UnsafeRawPointer) -> (runs: ScaledRuns, header: Header) {
         @inline(__always) func runs(_ n: Int) -> (SIMD32<UInt8>, SIMD32<UInt8>, SIMD32<UInt8>, SIMD32<UInt8>) {
             let a = x.loadUnaligned(fromByteOffset: 64 &* n, as: SIMD8<UInt32>.self)
             let b = x.loadUnaligned(fromByteOffset: 64 &* n &+ 32, as: SIMD8<UInt32>.self)
@@ -90,17 +102,15 @@ enum Q6K: ByteUnpacking, RegisterSuperBlock {
         let scaled = ScaledRuns(q0: q0, q1: q1, q2: q2, q3: q3, q4: q4, q5: q5, q6: q6, q7: q7,
                               s0: pair(0), s1: pair(1), s2: pair(2), s3: pair(3),
                               s4: pair(4), s5: pair(5), s6: pair(6), s7: pair(7))
-        return Unpacked(runs: scaled, scales: scales, d: loadHalf(x, 208))
+        return (scaled, Header(scales: scales, d: SIMD8(repeating: loadHalf(x, 208))))
     }
 
     /// `ggml_vec_dot_q6_K_q8_K` for one super-block: d·d_a·Σ_g sc_g·(Σ q·y − 32·Σ y), with Σ y
     /// from the activations' bsums (as llama.cpp's AVX2 kernel does).
     @inline(__always)
-    static func accumulate(_ u: Unpacked, _ y: UnsafeRawPointer, into acc: inout SIMD8<Float>,
-                           offsets: inout SIMD8<Float>) {
-        var isum = u.runs.sums(y + 4)
-        let bsums = y.loadUnaligned(fromByteOffset: 260, as: SIMD16<Int16>.self)
-        isum &-= ByteDot.pairProducts(bsums, u.scales) &<< 5
-        acc = acc.addingProduct(Lanes.floats(isum), SIMD8(repeating: y.loadUnaligned(as: Float.self) * u.d))
+    static func finish(_ h: Header, _ runSums: SIMD8<Int32>, _ y: TokenTerms, into acc: inout SIMD8<Float>,
+                       offsets: inout SIMD8<Float>) {
+        let isum = runSums &- ByteDot.pairProducts(y.sums, h.scales) &<< 5
+        acc = acc.addingProduct(Lanes.floats(isum), y.d * h.d)
     }
 }

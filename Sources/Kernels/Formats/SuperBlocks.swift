@@ -1,28 +1,40 @@
 /// A K-quant whose super-block (256 weights) is unpacked into registers once and then dotted
 /// with one or several tokens' Q8_K blocks: Q4_K and Q6_K, the K-quants of the common
 /// `Q4_K_M` files.
+///
+/// A super-block's product with a token is computed in two steps that every kernel shares: the
+/// integer sums of its eight scaled runs (`ScaledRuns.sums`, exact, so any order gives the same
+/// lanes), then `finish`, the float step, which is the same code everywhere. So the row dot, the
+/// many-token `dots` and the rows × tokens `tile` agree bit for bit.
 protocol RegisterSuperBlock: DotFormat where Activation == Q8K {
-    /// A super-block's quants and scales, ready for `accumulate`.
-    associatedtype Unpacked
-    static func registers(_ block: UnsafeRawPointer) -> Unpacked
-    /// Adds the super-block's product with one token's Q8_K block `y` to `acc` and `offsets`
-    /// (the min/offset terms, kept apart as llama.cpp does), whose lanes add up to the row's dot
-    /// product.
-    static func accumulate(_ block: Unpacked, _ y: UnsafeRawPointer, into acc: inout SIMD8<Float>,
-                           offsets: inout SIMD8<Float>)
+    /// What `finish` needs of a super-block besides its runs: its scales and mins.
+    associatedtype Header
+    /// What `finish` needs of a token's Q8_K block besides its quants: its scale and sums.
+    associatedtype TokenTerms
+    /// A super-block's quants and scales in registers.
+    static func registers(_ block: UnsafeRawPointer) -> (runs: ScaledRuns, header: Header)
+    /// The terms of the Q8_K block `y` that `finish` takes.
+    static func tokenTerms(_ y: UnsafeRawPointer) -> TokenTerms
+    /// Adds the super-block's product with one token's Q8_K block to `acc` and `offsets` (the
+    /// min/offset terms, kept apart as llama.cpp does), given `isum`, the runs' `sums` against the
+    /// block's quants, and the block's `tokenTerms`. The lanes of `acc` and `offsets` add up to
+    /// the row's dot product.
+    static func finish(_ header: Header, _ isum: SIMD8<Int32>, _ y: TokenTerms, into acc: inout SIMD8<Float>,
+                       offsets: inout SIMD8<Float>)
 }
 
 extension RegisterSuperBlock {
     static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
         var acc = SIMD8<Float>(), offsets = acc
         for b in 0..<(count / 256) {
-            accumulate(registers(weights + b &* bytesPerBlock), activations + b &* 292, into: &acc, offsets: &offsets)
+            let (runs, header) = registers(weights + b &* bytesPerBlock)
+            let y = activations + b &* 292
+            finish(header, runs.sums(y + 4), tokenTerms(y), into: &acc, offsets: &offsets)
         }
         return acc.total + offsets.total
     }
 
-    /// Four tokens at a time share each unpacked super-block; every token still runs `dot`'s
-    /// arithmetic in `dot`'s order, so the results are equal bit for bit.
+    /// Four tokens at a time share each unpacked super-block.
     static func dots(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, activationStride: Int, tokens: Int,
                      count: Int, into out: UnsafeMutablePointer<Float>, outputStride: Int) {
         let s = activationStride
@@ -32,12 +44,12 @@ extension RegisterSuperBlock {
             var acc0 = SIMD8<Float>(), acc1 = acc0, acc2 = acc0, acc3 = acc0
             var off0 = acc0, off1 = acc0, off2 = acc0, off3 = acc0
             for b in 0..<(count / 256) {
-                let block = registers(weights + b &* bytesPerBlock)
+                let (runs, header) = registers(weights + b &* bytesPerBlock)
                 let y = a + b &* 292
-                accumulate(block, y, into: &acc0, offsets: &off0)
-                accumulate(block, y + s, into: &acc1, offsets: &off1)
-                accumulate(block, y + 2 &* s, into: &acc2, offsets: &off2)
-                accumulate(block, y + 3 &* s, into: &acc3, offsets: &off3)
+                finish(header, runs.sums(y + 4), tokenTerms(y), into: &acc0, offsets: &off0)
+                finish(header, runs.sums(y + s + 4), tokenTerms(y + s), into: &acc1, offsets: &off1)
+                finish(header, runs.sums(y + 2 &* s + 4), tokenTerms(y + 2 &* s), into: &acc2, offsets: &off2)
+                finish(header, runs.sums(y + 3 &* s + 4), tokenTerms(y + 3 &* s), into: &acc3, offsets: &off3)
             }
             out[t &* outputStride] = acc0.total + off0.total
             out[(t &+ 1) &* outputStride] = acc1.total + off1.total
@@ -50,6 +62,152 @@ extension RegisterSuperBlock {
             t &+= 1
         }
     }
+
+    /// Prefill's kernel. With AVX-512 VNNI, four rows against up to eight tokens at a time: each
+    /// super-block of the four rows is unpacked once into stack buffers for all eight tokens, and
+    /// `tile2x4` then loads each token's activations once for two rows and each row's quants once
+    /// for four tokens (llama.cpp gets the same sharing by repacking rows into interleaved groups
+    /// at load time). Elsewhere, and at the edges, `dots` row by row.
+    static func tile(_ weights: UnsafeRawPointer, rowBytes: Int, rows: Int, _ activations: UnsafeRawPointer,
+                     activationStride: Int, tokens: Int, count: Int, into out: UnsafeMutablePointer<Float>,
+                     outputStride: Int) {
+        #if AVX512VNNI
+        let quadRows = rows & ~3, quadTokens = tokens & ~3
+        #else
+        // The integer accumulators are 512-bit registers, and AVX-512 has 32 of them.
+        let quadRows = 0, quadTokens = 0
+        #endif
+        if quadRows > 0 && quadTokens > 0 {
+            // One buffer per row of a quad, its 64-byte aligned start holding the row's unpacked
+            // super-block (`runPair` loads 64 bytes; unaligned, each load would span two lines),
+            // and one per quad of tokens for the float sums of 4 rows × 4 tokens (16 × 64 bytes).
+            Scratch.withBuffers { rowBuffers in
+                Scratch.withBuffers { sumBuffers in
+                    let unpacked = (rowBuffers.0.alignedTo64, rowBuffers.1.alignedTo64,
+                                    rowBuffers.2.alignedTo64, rowBuffers.3.alignedTo64)
+                    @inline(__always) func floats(_ b: UnsafeMutableRawBufferPointer) -> UnsafeMutablePointer<FloatSums> {
+                        b.baseAddress!.bindMemory(to: FloatSums.self, capacity: 16)
+                    }
+                    let sums = (floats(sumBuffers.0), floats(sumBuffers.1), floats(sumBuffers.2), floats(sumBuffers.3))
+                    var r = 0
+                    while r < quadRows {
+                        var t = 0
+                        while t < quadTokens {
+                            let quads = Swift.min(4, (quadTokens &- t) / 4)
+                            quadTile(weights + r &* rowBytes, rowBytes: rowBytes,
+                                     activations + t &* activationStride, activationStride: activationStride,
+                                     tokenQuads: quads, count: count, unpacked: unpacked, sums: sums,
+                                     into: out + (t &* outputStride &+ r), outputStride: outputStride)
+                            t &+= 4 &* quads
+                        }
+                        r &+= 4
+                    }
+                }
+            }
+        }
+        // The edges: rows past the last quad against every token, tokens past the last quad
+        // against the quads' rows.
+        for r in quadRows..<rows {
+            dots(weights + r &* rowBytes, activations, activationStride: activationStride, tokens: tokens,
+                 count: count, into: out + r, outputStride: outputStride)
+        }
+        if quadTokens < tokens {
+            for r in 0..<quadRows {
+                dots(weights + r &* rowBytes, activations + quadTokens &* activationStride,
+                     activationStride: activationStride, tokens: tokens &- quadTokens, count: count,
+                     into: out + quadTokens &* outputStride + r, outputStride: outputStride)
+            }
+        }
+    }
+
+    /// Four rows times one to four quads of tokens over every super-block: result (row i, token
+    /// k) to `out[k·outputStride + i]`. The float sums of token quad n, row i and token k are at
+    /// `sums.n[4i + k]`.
+    @inline(__always)
+    private static func quadTile(
+        _ weights: UnsafeRawPointer, rowBytes: Int, _ a: UnsafeRawPointer, activationStride s: Int, tokenQuads: Int,
+        count: Int,
+        unpacked: (UnsafeMutableRawPointer, UnsafeMutableRawPointer, UnsafeMutableRawPointer, UnsafeMutableRawPointer),
+        sums: (UnsafeMutablePointer<FloatSums>, UnsafeMutablePointer<FloatSums>,
+               UnsafeMutablePointer<FloatSums>, UnsafeMutablePointer<FloatSums>),
+        into out: UnsafeMutablePointer<Float>, outputStride: Int
+    ) {
+        @inline(__always) func quadSums(_ n: Int) -> UnsafeMutablePointer<FloatSums> {
+            switch n {
+            case 0: sums.0
+            case 1: sums.1
+            case 2: sums.2
+            default: sums.3
+            }
+        }
+        for n in 0..<tokenQuads { quadSums(n).initialize(repeating: FloatSums(), count: 16) }
+        let (u0, u1, u2, u3) = unpacked
+        for b in 0..<(count / 256) {
+            let w = weights + b &* bytesPerBlock
+            @inline(__always) func unpack(_ i: Int, _ to: UnsafeMutableRawPointer) -> Header {
+                let (runs, header) = registers(w + i &* rowBytes)
+                runs.store(to: to)
+                return header
+            }
+            let h0 = unpack(0, u0), h1 = unpack(1, u1), h2 = unpack(2, u2), h3 = unpack(3, u3)
+            for n in 0..<tokenQuads {
+                let y = a + (4 &* n &* s &+ b &* 292), f = quadSums(n)
+                let terms = (tokenTerms(y), tokenTerms(y + s), tokenTerms(y + 2 &* s), tokenTerms(y + 3 &* s))
+                tile2x4(u0, h0, u1, h1, y, activationStride: s, terms, sums: f)
+                tile2x4(u2, h2, u3, h3, y, activationStride: s, terms, sums: f + 8)
+            }
+        }
+        for n in 0..<tokenQuads {
+            let f = quadSums(n)
+            for k in 0..<4 {
+                for i in 0..<4 {
+                    out[(4 &* n &+ k) &* outputStride &+ i] = f[4 &* i &+ k].acc.total + f[4 &* i &+ k].offsets.total
+                }
+            }
+        }
+    }
+
+    /// One super-block of two unpacked rows times four tokens' Q8_K blocks (`y`, `y + s`, …),
+    /// added to the float sums `sums[4i + k]` of row i and token k. Two runs at a time on 512-bit
+    /// registers: eight integer accumulators, four activation vectors and one row's quants and
+    /// scales fit the 32 registers.
+    @inline(__always)
+    private static func tile2x4(_ u0: UnsafeRawPointer, _ h0: Header, _ u1: UnsafeRawPointer, _ h1: Header,
+                                _ y: UnsafeRawPointer, activationStride s: Int,
+                                _ terms: (TokenTerms, TokenTerms, TokenTerms, TokenTerms),
+                                sums: UnsafeMutablePointer<FloatSums>) {
+        var c00 = SIMD16<Int32>(), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00
+        for j in stride(from: 0, to: 8, by: 2) {
+            let o = 4 &+ 32 &* j
+            let y0 = y.loadUnaligned(fromByteOffset: o, as: SIMD64<Int8>.self)
+            let y1 = y.loadUnaligned(fromByteOffset: s &+ o, as: SIMD64<Int8>.self)
+            let y2 = y.loadUnaligned(fromByteOffset: 2 &* s &+ o, as: SIMD64<Int8>.self)
+            let y3 = y.loadUnaligned(fromByteOffset: 3 &* s &+ o, as: SIMD64<Int8>.self)
+            let (q0, scale0) = ScaledRuns.runPair(j, of: u0)
+            c00 = ByteDot.scaledLanes(c00, q0, y0, scale0)
+            c01 = ByteDot.scaledLanes(c01, q0, y1, scale0)
+            c02 = ByteDot.scaledLanes(c02, q0, y2, scale0)
+            c03 = ByteDot.scaledLanes(c03, q0, y3, scale0)
+            let (q1, scale1) = ScaledRuns.runPair(j, of: u1)
+            c10 = ByteDot.scaledLanes(c10, q1, y0, scale1)
+            c11 = ByteDot.scaledLanes(c11, q1, y1, scale1)
+            c12 = ByteDot.scaledLanes(c12, q1, y2, scale1)
+            c13 = ByteDot.scaledLanes(c13, q1, y3, scale1)
+        }
+        // Even runs were summed in lanes 0..<8, odd runs in 8..<16: added, the lanes `sums` gives.
+        @inline(__always) func add(_ h: Header, _ c: SIMD16<Int32>, _ t: TokenTerms, _ f: UnsafeMutablePointer<FloatSums>) {
+            finish(h, c.lowHalf &+ c.highHalf, t, into: &f.pointee.acc, offsets: &f.pointee.offsets)
+        }
+        add(h0, c00, terms.0, sums); add(h0, c01, terms.1, sums + 1)
+        add(h0, c02, terms.2, sums + 2); add(h0, c03, terms.3, sums + 3)
+        add(h1, c10, terms.0, sums + 4); add(h1, c11, terms.1, sums + 5)
+        add(h1, c12, terms.2, sums + 6); add(h1, c13, terms.3, sums + 7)
+    }
+}
+
+/// A (row, token) pair's two float accumulators in `RegisterSuperBlock` kernels.
+struct FloatSums {
+    var acc = SIMD8<Float>(), offsets = SIMD8<Float>()
 }
 
 /// A super-block's 256 unsigned quants in eight runs of 32, each with the Int16 scales of its
@@ -75,5 +233,27 @@ struct ScaledRuns {
         i2 = ByteDot.scaledLanes(i2, q6, q8(6), s6)
         i3 = ByteDot.scaledLanes(i3, q7, q8(7), s7)
         return (i0 &+ i1) &+ (i2 &+ i3)
+    }
+
+    /// Bytes `store` writes: the eight quant runs, then the eight scale vectors.
+    static let bytes = 512
+
+    /// Writes the runs to `p` as `runPair(_:of:)` reads them back: each pair of runs in one
+    /// 64-byte store, so that each load is forwarded from one store (a load spanning two
+    /// stores waits until they reach the cache).
+    @inline(__always)
+    func store(to p: UnsafeMutableRawPointer) {
+        @inline(__always) func put(_ j: Int, _ qa: SIMD32<UInt8>, _ qb: SIMD32<UInt8>, _ sa: SIMD16<Int16>, _ sb: SIMD16<Int16>) {
+            p.storeBytes(of: SIMD64(lowHalf: qa, highHalf: qb), toByteOffset: 32 &* j, as: SIMD64<UInt8>.self)
+            p.storeBytes(of: SIMD32(lowHalf: sa, highHalf: sb), toByteOffset: 256 &+ 32 &* j, as: SIMD32<Int16>.self)
+        }
+        put(0, q0, q1, s0, s1); put(2, q2, q3, s2, s3); put(4, q4, q5, s4, s5); put(6, q6, q7, s6, s7)
+    }
+
+    /// Runs `j` and `j + 1`'s quants and scales from runs stored at `p`.
+    @inline(__always)
+    static func runPair(_ j: Int, of p: UnsafeRawPointer) -> (SIMD64<UInt8>, SIMD32<Int16>) {
+        (p.loadUnaligned(fromByteOffset: 32 &* j, as: SIMD64<UInt8>.self),
+         p.loadUnaligned(fromByteOffset: 256 &+ 32 &* j, as: SIMD32<Int16>.self))
     }
 }
