@@ -45,3 +45,13 @@ extension X86 {
         return r
     }
 }
+
+extension X86 {
+    /// `vpmaddwd` (AVX-512 BW, 512-bit): lane k = a[2k]·b[2k] + a[2k+1]·b[2k+1] as Int32.
+    @_transparent
+    public static func madd(_ a: SIMD32<Int16>, _ b: SIMD32<Int16>) -> SIMD16<Int32> {
+        var r = SIMD16<Int32>()
+        r._storage._value = Builtin.int_x86_avx512_pmaddw_d_512(a._storage._value, b._storage._value)
+        return r
+    }
+}

@@ -84,6 +84,19 @@ enum Lanes {
         return f
     }
 
+    @inline(__always)
+    static func floats(_ v: SIMD16<Int32>) -> SIMD16<Float> {
+        var f = SIMD16<Float>()
+        for k in 0..<16 { f[k] = Float(v[k]) }
+        return f
+    }
+
+    /// `v` in both halves.
+    @inline(__always)
+    static func twice(_ v: SIMD8<Float>) -> SIMD16<Float> {
+        SIMD16(lowHalf: v, highHalf: v)
+    }
+
     /// Sums neighbouring int16 pairs: `out[k] = Int32(v[2k]) + Int32(v[2k+1])` for sixteen int16
     /// values packed as `SIMD8<Int32>`.
     @inline(__always)
@@ -223,6 +236,16 @@ enum ByteDot {
         #endif
     }
 
+    /// `pairProducts` on 32 lanes (one 512-bit `vpmaddwd` with AVX-512).
+    @inline(__always)
+    static func pairProducts(_ a: SIMD32<Int16>, _ b: SIMD32<Int16>) -> SIMD16<Int32> {
+        #if arch(x86_64) && AVX512VNNI
+        return X86.madd(a, b)
+        #else
+        return SIMD16(lowHalf: pairProducts(a.lowHalf, b.lowHalf), highHalf: pairProducts(a.highHalf, b.highHalf))
+        #endif
+    }
+
     /// |x| as unsigned bytes (−128 gives 128).
     @inline(__always)
     static func magnitude(_ x: SIMD32<Int8>) -> SIMD32<UInt8> {
@@ -301,6 +324,21 @@ extension SIMD16 where Scalar == Float {
     @inline(__always)
     var total: Float {
         (lowHalf + highHalf).total
+    }
+
+    /// `lowHalf.total` in lane 0 and `highHalf.total` in lane 8, the same additions in the same
+    /// order, done for both halves at once (three shuffles and three adds instead of two
+    /// separate reductions).
+    @inline(__always)
+    var halfTotals: SIMD16<Float> {
+        @inline(__always) func swapped(_ v: SIMD16<Float>, _ bit: Int) -> SIMD16<Float> {
+            var r = SIMD16<Float>()
+            for k in 0..<16 { r[k] = v[k ^ bit] }
+            return r
+        }
+        let a = self + swapped(self, 4)   // lane k < 4 of each half: v[k] + v[k + 4]
+        let b = a + swapped(a, 2)         // lane k < 2: a[k] + a[k + 2]
+        return b + swapped(b, 1)          // lane 0: b[0] + b[1]
     }
 }
 

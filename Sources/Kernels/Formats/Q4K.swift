@@ -87,6 +87,17 @@ enum Q4K: RegisterSuperBlock {
                    sums: y.loadUnaligned(fromByteOffset: 260, as: SIMD16<Int16>.self))
     }
 
+    /// Two tokens' terms side by side, for `finishPair`.
+    struct TokenPairTerms {
+        var d: SIMD16<Float>
+        var sums: SIMD32<Int16>
+    }
+
+    @inline(__always)
+    static func pairTerms(_ a: TokenTerms, _ b: TokenTerms) -> TokenPairTerms {
+        TokenPairTerms(d: SIMD16(lowHalf: a.d, highHalf: b.d), sums: SIMD32(lowHalf: a.sums, highHalf: b.sums))
+    }
+
     /// The super-block's 8 sub-blocks of quants, each with its scale broadcast to 16 lanes.
     @inline(__always)
     static func registers(_ x: UnsafeRawPointer) -> (runs: ScaledRuns, header: Header) {
@@ -119,5 +130,14 @@ enum Q4K: RegisterSuperBlock {
         acc = acc.addingProduct(Lanes.floats(isum), y.d * h.d)
         // Lane j: m_j·(bsum_2j + bsum_2j+1), m_j times the sum of sub-block j's activations.
         offsets = offsets.addingProduct(Lanes.floats(ByteDot.pairProducts(y.sums, h.minPairs)), y.d * h.negativeDmin)
+    }
+
+    /// `finish` for two tokens at once (lanes 0..<8 and 8..<16), lane for lane the same arithmetic.
+    @inline(__always)
+    static func finishPair(_ h: Header, _ isum: SIMD16<Int32>, _ y: TokenPairTerms, into acc: inout SIMD16<Float>,
+                           offsets: inout SIMD16<Float>) {
+        acc = acc.addingProduct(Lanes.floats(isum), y.d * Lanes.twice(h.d))
+        let minSums = ByteDot.pairProducts(y.sums, SIMD32(lowHalf: h.minPairs, highHalf: h.minPairs))
+        offsets = offsets.addingProduct(Lanes.floats(minSums), y.d * Lanes.twice(h.negativeDmin))
     }
 }

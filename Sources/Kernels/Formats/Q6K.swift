@@ -73,6 +73,17 @@ enum Q6K: ByteUnpacking, RegisterSuperBlock {
                    sums: y.loadUnaligned(fromByteOffset: 260, as: SIMD16<Int16>.self))
     }
 
+    /// Two tokens' terms side by side, for `finishPair`.
+    struct TokenPairTerms {
+        var d: SIMD16<Float>
+        var sums: SIMD32<Int16>
+    }
+
+    @inline(__always)
+    static func pairTerms(_ a: TokenTerms, _ b: TokenTerms) -> TokenPairTerms {
+        TokenPairTerms(d: SIMD16(lowHalf: a.d, highHalf: b.d), sums: SIMD32(lowHalf: a.sums, highHalf: b.sums))
+    }
+
     /// The super-block's quants (0…63) in eight runs of 32, the two group scales of each run
     /// spread over its 16 pair lanes.
     @inline(__always)
@@ -112,5 +123,13 @@ enum Q6K: ByteUnpacking, RegisterSuperBlock {
                        offsets: inout SIMD8<Float>) {
         let isum = runSums &- ByteDot.pairProducts(y.sums, h.scales) &<< 5
         acc = acc.addingProduct(Lanes.floats(isum), y.d * h.d)
+    }
+
+    /// `finish` for two tokens at once (lanes 0..<8 and 8..<16), lane for lane the same arithmetic.
+    @inline(__always)
+    static func finishPair(_ h: Header, _ runSums: SIMD16<Int32>, _ y: TokenPairTerms, into acc: inout SIMD16<Float>,
+                           offsets: inout SIMD16<Float>) {
+        let isum = runSums &- ByteDot.pairProducts(y.sums, SIMD32(lowHalf: h.scales, highHalf: h.scales)) &<< 5
+        acc = acc.addingProduct(Lanes.floats(isum), y.d * Lanes.twice(h.d))
     }
 }

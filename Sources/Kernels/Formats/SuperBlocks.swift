@@ -21,6 +21,14 @@ protocol RegisterSuperBlock: DotFormat where Activation == Q8K {
     /// the row's dot product.
     static func finish(_ header: Header, _ isum: SIMD8<Int32>, _ y: TokenTerms, into acc: inout SIMD8<Float>,
                        offsets: inout SIMD8<Float>)
+
+    /// Two tokens' `TokenTerms` side by side.
+    associatedtype TokenPairTerms
+    static func pairTerms(_ a: TokenTerms, _ b: TokenTerms) -> TokenPairTerms
+    /// `finish` for two tokens at once, the first in lanes 0..<8 of `isum`, `acc` and `offsets`,
+    /// the second in lanes 8..<16: lane for lane the same arithmetic, in half the instructions.
+    static func finishPair(_ header: Header, _ isum: SIMD16<Int32>, _ y: TokenPairTerms,
+                           into acc: inout SIMD16<Float>, offsets: inout SIMD16<Float>)
 }
 
 extension RegisterSuperBlock {
@@ -80,27 +88,34 @@ extension RegisterSuperBlock {
         if quadRows > 0 && quadTokens > 0 {
             // One buffer per row of a quad, its 64-byte aligned start holding the row's unpacked
             // super-block (`runPair` loads 64 bytes; unaligned, each load would span two lines),
-            // and one per quad of tokens for the float sums of 4 rows × 4 tokens (16 × 64 bytes).
+            // and one per quad of tokens for the float sums of 4 rows × 4 tokens (8 × 128 bytes),
+            // found through `sums[quad]`.
             Scratch.withBuffers { rowBuffers in
-                Scratch.withBuffers { sumBuffers in
-                    let unpacked = (rowBuffers.0.alignedTo64, rowBuffers.1.alignedTo64,
-                                    rowBuffers.2.alignedTo64, rowBuffers.3.alignedTo64)
-                    @inline(__always) func floats(_ b: UnsafeMutableRawBufferPointer) -> UnsafeMutablePointer<FloatSums> {
-                        b.baseAddress!.bindMemory(to: FloatSums.self, capacity: 16)
-                    }
-                    let sums = (floats(sumBuffers.0), floats(sumBuffers.1), floats(sumBuffers.2), floats(sumBuffers.3))
-                    var r = 0
-                    while r < quadRows {
-                        var t = 0
-                        while t < quadTokens {
-                            let quads = Swift.min(4, (quadTokens &- t) / 4)
-                            quadTile(weights + r &* rowBytes, rowBytes: rowBytes,
-                                     activations + t &* activationStride, activationStride: activationStride,
-                                     tokenQuads: quads, count: count, unpacked: unpacked, sums: sums,
-                                     into: out + (t &* outputStride &+ r), outputStride: outputStride)
-                            t &+= 4 &* quads
+                Scratch.withBuffers { sumsLow in
+                    Scratch.withBuffers { sumsHigh in
+                        withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<PairSums>.self, capacity: maxTokenQuads) { table in
+                            let unpacked = (rowBuffers.0.alignedTo64, rowBuffers.1.alignedTo64,
+                                            rowBuffers.2.alignedTo64, rowBuffers.3.alignedTo64)
+                            let sums = table.baseAddress!
+                            @inline(__always) func put(_ n: Int, _ b: UnsafeMutableRawBufferPointer) {
+                                sums[n] = b.baseAddress!.bindMemory(to: PairSums.self, capacity: 8)
+                            }
+                            put(0, sumsLow.0); put(1, sumsLow.1); put(2, sumsLow.2); put(3, sumsLow.3)
+                            put(4, sumsHigh.0); put(5, sumsHigh.1); put(6, sumsHigh.2); put(7, sumsHigh.3)
+                            var r = 0
+                            while r < quadRows {
+                                var t = 0
+                                while t < quadTokens {
+                                    let quads = Swift.min(maxTokenQuads, (quadTokens &- t) / 4)
+                                    quadTile(weights + r &* rowBytes, rowBytes: rowBytes,
+                                             activations + t &* activationStride, activationStride: activationStride,
+                                             tokenQuads: quads, count: count, unpacked: unpacked, sums: sums,
+                                             into: out + (t &* outputStride &+ r), outputStride: outputStride)
+                                    t &+= 4 &* quads
+                                }
+                                r &+= 4
+                            }
                         }
-                        r &+= 4
                     }
                 }
             }
@@ -120,27 +135,23 @@ extension RegisterSuperBlock {
         }
     }
 
-    /// Four rows times one to four quads of tokens over every super-block: result (row i, token
-    /// k) to `out[k·outputStride + i]`. The float sums of token quad n, row i and token k are at
-    /// `sums.n[4i + k]`.
+    /// Token quads that share one unpacking of four rows' super-block (each quad's sums take one
+    /// 1 KiB stack buffer).
+    private static var maxTokenQuads: Int { 8 }
+
+    /// Four rows times one to eight quads of tokens over every super-block: result (row i, token
+    /// k) to `out[k·outputStride + i]`. The float sums of token quad n, row i and tokens 2p, 2p + 1
+    /// are at `sums.n[2i + p]`.
     @inline(__always)
     private static func quadTile(
         _ weights: UnsafeRawPointer, rowBytes: Int, _ a: UnsafeRawPointer, activationStride s: Int, tokenQuads: Int,
         count: Int,
         unpacked: (UnsafeMutableRawPointer, UnsafeMutableRawPointer, UnsafeMutableRawPointer, UnsafeMutableRawPointer),
-        sums: (UnsafeMutablePointer<FloatSums>, UnsafeMutablePointer<FloatSums>,
-               UnsafeMutablePointer<FloatSums>, UnsafeMutablePointer<FloatSums>),
+        sums: UnsafeMutablePointer<UnsafeMutablePointer<PairSums>>,
         into out: UnsafeMutablePointer<Float>, outputStride: Int
     ) {
-        @inline(__always) func quadSums(_ n: Int) -> UnsafeMutablePointer<FloatSums> {
-            switch n {
-            case 0: sums.0
-            case 1: sums.1
-            case 2: sums.2
-            default: sums.3
-            }
-        }
-        for n in 0..<tokenQuads { quadSums(n).initialize(repeating: FloatSums(), count: 16) }
+        @inline(__always) func quadSums(_ n: Int) -> UnsafeMutablePointer<PairSums> { sums[n] }
+        for n in 0..<tokenQuads { quadSums(n).initialize(repeating: PairSums(), count: 8) }
         let (u0, u1, u2, u3) = unpacked
         for b in 0..<(count / 256) {
             let w = weights + b &* bytesPerBlock
@@ -152,30 +163,33 @@ extension RegisterSuperBlock {
             let h0 = unpack(0, u0), h1 = unpack(1, u1), h2 = unpack(2, u2), h3 = unpack(3, u3)
             for n in 0..<tokenQuads {
                 let y = a + (4 &* n &* s &+ b &* 292), f = quadSums(n)
-                let terms = (tokenTerms(y), tokenTerms(y + s), tokenTerms(y + 2 &* s), tokenTerms(y + 3 &* s))
+                let terms = (pairTerms(tokenTerms(y), tokenTerms(y + s)),
+                             pairTerms(tokenTerms(y + 2 &* s), tokenTerms(y + 3 &* s)))
                 tile2x4(u0, h0, u1, h1, y, activationStride: s, terms, sums: f)
-                tile2x4(u2, h2, u3, h3, y, activationStride: s, terms, sums: f + 8)
+                tile2x4(u2, h2, u3, h3, y, activationStride: s, terms, sums: f + 4)
             }
         }
         for n in 0..<tokenQuads {
             let f = quadSums(n)
-            for k in 0..<4 {
-                for i in 0..<4 {
-                    out[(4 &* n &+ k) &* outputStride &+ i] = f[4 &* i &+ k].acc.total + f[4 &* i &+ k].offsets.total
+            for i in 0..<4 {
+                for p in 0..<2 {
+                    let pair = f[2 &* i &+ p], t = 4 &* n &+ 2 &* p
+                    let sums = pair.acc.halfTotals + pair.offsets.halfTotals
+                    out[t &* outputStride &+ i] = sums[0]
+                    out[(t &+ 1) &* outputStride &+ i] = sums[8]
                 }
             }
         }
     }
 
     /// One super-block of two unpacked rows times four tokens' Q8_K blocks (`y`, `y + s`, …),
-    /// added to the float sums `sums[4i + k]` of row i and token k. Two runs at a time on 512-bit
+    /// added to the float sums `sums[2i + p]` of row i and tokens 2p, 2p + 1. Two runs at a time on 512-bit
     /// registers: eight integer accumulators, four activation vectors and one row's quants and
     /// scales fit the 32 registers.
     @inline(__always)
     private static func tile2x4(_ u0: UnsafeRawPointer, _ h0: Header, _ u1: UnsafeRawPointer, _ h1: Header,
                                 _ y: UnsafeRawPointer, activationStride s: Int,
-                                _ terms: (TokenTerms, TokenTerms, TokenTerms, TokenTerms),
-                                sums: UnsafeMutablePointer<FloatSums>) {
+                                _ terms: (TokenPairTerms, TokenPairTerms), sums: UnsafeMutablePointer<PairSums>) {
         var c00 = SIMD16<Int32>(), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00
         for j in stride(from: 0, to: 8, by: 2) {
             let o = 4 &+ 32 &* j
@@ -194,20 +208,23 @@ extension RegisterSuperBlock {
             c12 = ByteDot.scaledLanes(c12, q1, y2, scale1)
             c13 = ByteDot.scaledLanes(c13, q1, y3, scale1)
         }
-        // Even runs were summed in lanes 0..<8, odd runs in 8..<16: added, the lanes `sums` gives.
-        @inline(__always) func add(_ h: Header, _ c: SIMD16<Int32>, _ t: TokenTerms, _ f: UnsafeMutablePointer<FloatSums>) {
-            finish(h, c.lowHalf &+ c.highHalf, t, into: &f.pointee.acc, offsets: &f.pointee.offsets)
+        // Each token's accumulator holds its even runs in lanes 0..<8 and its odd runs in 8..<16;
+        // two tokens' halves added crosswise give both tokens' `sums` lanes in one vector.
+        @inline(__always)
+        func add(_ h: Header, _ a: SIMD16<Int32>, _ b: SIMD16<Int32>, _ t: TokenPairTerms,
+                 _ f: UnsafeMutablePointer<PairSums>) {
+            let isum = SIMD16(lowHalf: a.lowHalf, highHalf: b.lowHalf) &+ SIMD16(lowHalf: a.highHalf, highHalf: b.highHalf)
+            finishPair(h, isum, t, into: &f.pointee.acc, offsets: &f.pointee.offsets)
         }
-        add(h0, c00, terms.0, sums); add(h0, c01, terms.1, sums + 1)
-        add(h0, c02, terms.2, sums + 2); add(h0, c03, terms.3, sums + 3)
-        add(h1, c10, terms.0, sums + 4); add(h1, c11, terms.1, sums + 5)
-        add(h1, c12, terms.2, sums + 6); add(h1, c13, terms.3, sums + 7)
+        add(h0, c00, c01, terms.0, sums); add(h0, c02, c03, terms.1, sums + 1)
+        add(h1, c10, c11, terms.0, sums + 2); add(h1, c12, c13, terms.1, sums + 3)
     }
 }
 
-/// A (row, token) pair's two float accumulators in `RegisterSuperBlock` kernels.
-struct FloatSums {
-    var acc = SIMD8<Float>(), offsets = SIMD8<Float>()
+/// The float accumulators of one row and two tokens (lanes 0..<8 and 8..<16) in
+/// `RegisterSuperBlock.tile`.
+struct PairSums {
+    var acc = SIMD16<Float>(), offsets = SIMD16<Float>()
 }
 
 /// A super-block's 256 unsigned quants in eight runs of 32, each with the Int16 scales of its
