@@ -84,7 +84,15 @@ enum SignedBlocks {
                     b &+= n
                 }
                 for t in 0..<tokens {
-                    for i in 0..<group { out[t &* outputStride &+ r &+ i] = acc[t &* 4 &+ i].total }
+                    let o = out + (t &* outputStride &+ r), sums = acc + t &* 4
+                    if group == 4 {
+                        // Two rows' reductions at a time (`halfTotals`: the same sums as `total`).
+                        let first = SIMD16(lowHalf: sums[0], highHalf: sums[1]).halfTotals
+                        let second = SIMD16(lowHalf: sums[2], highHalf: sums[3]).halfTotals
+                        o[0] = first[0]; o[1] = first[8]; o[2] = second[0]; o[3] = second[8]
+                    } else {
+                        for i in 0..<group { o[i] = sums[i].total }
+                    }
                 }
             }
             r &+= group

@@ -217,41 +217,56 @@ final class TransformerDecoder: Architecture {
         }
         for (l, layer) in layers.enumerated() {
             // Attention block.
-            Ops.rmsNorm(x.residual, weight: layer.attentionNorm, x.normed, count: nEmbd, rows: n, epsilon: eps)
+            forEachToken(n) { t in
+                Ops.rmsNorm(x.residual + t.lowerBound * nEmbd, weight: layer.attentionNorm,
+                            x.normed + t.lowerBound * nEmbd, count: nEmbd, rows: t.count, epsilon: eps)
+            }
             matMul(layer.wq, x.normed, x.q, n, bias: layer.bq)                          // [n, nHead·headDim]
             matMul(layer.wk, x.normed, x.k, n, bias: layer.bk)                          // [n, nKV·headDim]
             matMul(layer.wv, x.normed, x.v, n, bias: layer.bv)                          // [n, nKV·headDim]
-            if let qNorm = layer.qNorm, let kNorm = layer.kNorm {
-                Ops.rmsNorm(x.q, weight: qNorm, x.q, count: s.headDimension, rows: n * s.headCount, epsilon: eps)
-                Ops.rmsNorm(x.k, weight: kNorm, x.k, count: s.headDimension, rows: n * s.kvHeadCount, epsilon: eps)
-            }
-            for i in 0..<n {
-                let position = batch.positions[i]
-                layer.rope?.apply(x.q + i * qDim, heads: s.headCount, headDimension: s.headDimension, position: position)
-                layer.rope?.apply(x.k + i * kvDim, heads: s.kvHeadCount, headDimension: s.headDimension, position: position)
-                cache.store(layer: l, sequence: batch.sequences[i], position: position,
-                            key: x.k + i * kvDim, value: x.v + i * kvDim)
+            forEachToken(n) { t in
+                if let qNorm = layer.qNorm, let kNorm = layer.kNorm {
+                    let q = x.q + t.lowerBound * qDim, k = x.k + t.lowerBound * kvDim
+                    Ops.rmsNorm(q, weight: qNorm, q, count: s.headDimension, rows: t.count * s.headCount, epsilon: eps)
+                    Ops.rmsNorm(k, weight: kNorm, k, count: s.headDimension, rows: t.count * s.kvHeadCount, epsilon: eps)
+                }
+                for i in t {
+                    let position = batch.positions[i]
+                    layer.rope?.apply(x.q + i * qDim, heads: s.headCount, headDimension: s.headDimension, position: position)
+                    layer.rope?.apply(x.k + i * kvDim, heads: s.kvHeadCount, headDimension: s.headDimension, position: position)
+                    cache.store(layer: l, sequence: batch.sequences[i], position: position,
+                                key: x.k + i * kvDim, value: x.v + i * kvDim)
+                }
             }
             x.attention.run(batch, queries: x.q, output: x.attended, cache: cache, layer: l,
                             window: layer.window, scale: attentionScale, pool: pool)    // [n, nHead·headDim]
             matMul(layer.wo, x.attended, x.normed, n)                                   // [n, nEmbd]
-            if let norm = layer.postAttentionNorm {
-                Ops.rmsNorm(x.normed, weight: norm, x.normed, count: nEmbd, rows: n, epsilon: eps)
+            forEachToken(n) { t in
+                let normed = x.normed + t.lowerBound * nEmbd, residual = x.residual + t.lowerBound * nEmbd
+                if let norm = layer.postAttentionNorm {
+                    Ops.rmsNorm(normed, weight: norm, normed, count: nEmbd, rows: t.count, epsilon: eps)
+                }
+                Ops.add(residual, normed, count: t.count * nEmbd)
+                // Feed-forward block.
+                Ops.rmsNorm(residual, weight: layer.ffnNorm, normed, count: nEmbd, rows: t.count, epsilon: eps)
             }
-            Ops.add(x.residual, x.normed, count: n * nEmbd)
-            // Feed-forward block.
-            Ops.rmsNorm(x.residual, weight: layer.ffnNorm, x.normed, count: nEmbd, rows: n, epsilon: eps)
             matMul(layer.gate, x.normed, x.gate, n)                                     // [n, nFF]
             matMul(layer.up, x.normed, x.up, n)                                         // [n, nFF]
-            switch options.feedForward {
-            case .swiGLU: Ops.swiGLU(x.gate, x.up, count: n * s.feedForwardLength)
-            case .geGLU: Ops.geGLU(x.gate, x.up, count: n * s.feedForwardLength)
+            forEachToken(n) { t in
+                let nFF = s.feedForwardLength, offset = t.lowerBound * nFF
+                switch options.feedForward {
+                case .swiGLU: Ops.swiGLU(x.gate + offset, x.up + offset, count: t.count * nFF)
+                case .geGLU: Ops.geGLU(x.gate + offset, x.up + offset, count: t.count * nFF)
+                }
             }
             matMul(layer.down, x.gate, x.normed, n)                                     // [n, nEmbd]
-            if let norm = layer.postFeedForwardNorm {
-                Ops.rmsNorm(x.normed, weight: norm, x.normed, count: nEmbd, rows: n, epsilon: eps)
+            forEachToken(n) { t in
+                let normed = x.normed + t.lowerBound * nEmbd
+                if let norm = layer.postFeedForwardNorm {
+                    Ops.rmsNorm(normed, weight: norm, normed, count: nEmbd, rows: t.count, epsilon: eps)
+                }
+                Ops.add(x.residual + t.lowerBound * nEmbd, normed, count: t.count * nEmbd)
             }
-            Ops.add(x.residual, x.normed, count: n * nEmbd)
         }
         for i in 0..<n { cache.didFill(sequence: batch.sequences[i], through: batch.positions[i]) }
         ends.logits(batch, residual: x.residual, normed: x.normed, epsilon: eps, into: logits,   // [nOut, vocab]
@@ -270,7 +285,22 @@ final class TransformerDecoder: Architecture {
                         _ tokens: Int, bias: UnsafePointer<Float>? = nil) {
         guard tokens > 0 else { return }
         Ops.matMul(w, input, out, tokens: tokens, scratch: scratch.activations, pool: pool)
-        if let bias { Ops.addBias(out, bias, count: w.rows, rows: tokens) }
+        if let bias {
+            forEachToken(tokens) { t in
+                Ops.addBias(out + t.lowerBound * w.rows, bias, count: w.rows, rows: t.count)
+            }
+        }
+    }
+
+    /// Runs `body` over `0..<n` tokens: split among the pool's threads for a prompt, at once for
+    /// a few tokens (a closure region boxes its closure, which decode does not pay for). Each
+    /// token's result is the same either way.
+    private func forEachToken(_ n: Int, _ body: (Range<Int>) -> Void) {
+        guard n >= 32 && pool.threads > 1 else { return body(0..<n) }
+        pool.run { thread, threads in
+            let share = WorkerPool.share(of: n, thread: thread, threads: threads)
+            if !share.isEmpty { body(share) }
+        }
     }
 
     // MARK: Scratch
