@@ -13,9 +13,7 @@ extension X86 {
         r._storage._value = Builtin.int_x86_avx512_vpdpbusd_256(acc._storage._value, a._storage._value, b._storage._value)
         return r
     }
-}
 
-extension X86 {
     /// `vpmaddubsw` (AVX-512 BW, 512-bit): lane k = u[2k]·s[2k] + u[2k+1]·s[2k+1] as Int16, saturating.
     @_transparent
     public static func maddubs(_ u: SIMD64<UInt8>, _ s: SIMD64<Int8>) -> SIMD32<Int16> {
@@ -33,9 +31,7 @@ extension X86 {
         r._storage._value = Builtin.int_x86_avx512_vpdpwssd_512(acc._storage._value, x._storage._value, y._storage._value)
         return r
     }
-}
 
-extension X86 {
     /// `vpdpwssd` (AVX-512 VNNI, 256-bit): lane k of `acc` plus a[2k]·b[2k] + a[2k+1]·b[2k+1].
     @_transparent
     public static func dpwssd(_ acc: SIMD8<Int32>, _ a: SIMD16<Int16>, _ b: SIMD16<Int16>) -> SIMD8<Int32> {
@@ -44,9 +40,7 @@ extension X86 {
         r._storage._value = Builtin.int_x86_avx512_vpdpwssd_256(acc._storage._value, x._storage._value, y._storage._value)
         return r
     }
-}
 
-extension X86 {
     /// `vpmaddwd` (AVX-512 BW, 512-bit): lane k = a[2k]·b[2k] + a[2k+1]·b[2k+1] as Int32.
     @_transparent
     public static func madd(_ a: SIMD32<Int16>, _ b: SIMD32<Int16>) -> SIMD16<Int32> {

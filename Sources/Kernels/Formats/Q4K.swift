@@ -75,29 +75,6 @@ enum Q4K: RegisterSuperBlock {
         var d, negativeDmin: SIMD8<Float>
     }
 
-    /// What `finish` needs of a Q8_K block: its scale, broadcast, and its 16 bsums.
-    struct TokenTerms {
-        var d: SIMD8<Float>
-        var sums: SIMD16<Int16>
-    }
-
-    @inline(__always)
-    static func tokenTerms(_ y: UnsafeRawPointer) -> TokenTerms {
-        TokenTerms(d: SIMD8(repeating: y.loadUnaligned(as: Float.self)),
-                   sums: y.loadUnaligned(fromByteOffset: 260, as: SIMD16<Int16>.self))
-    }
-
-    /// Two tokens' terms side by side, for `finishPair`.
-    struct TokenPairTerms {
-        var d: SIMD16<Float>
-        var sums: SIMD32<Int16>
-    }
-
-    @inline(__always)
-    static func pairTerms(_ a: TokenTerms, _ b: TokenTerms) -> TokenPairTerms {
-        TokenPairTerms(d: SIMD16(lowHalf: a.d, highHalf: b.d), sums: SIMD32(lowHalf: a.sums, highHalf: b.sums))
-    }
-
     /// The super-block's 8 sub-blocks of quants, each with its scale broadcast to 16 lanes.
     @inline(__always)
     static func registers(_ x: UnsafeRawPointer) -> (runs: ScaledRuns, header: Header) {
@@ -124,7 +101,7 @@ enum Q4K: RegisterSuperBlock {
     /// `ggml_vec_dot_q4_K_q8_K` for one super-block: d_a·(d·Σ_j sc_j·Σ q·y − dmin·Σ_j m_j·Σ y),
     /// with Σ y over each sub-block from the activations' bsums.
     @inline(__always)
-    static func finish(_ h: Header, _ isum: SIMD8<Int32>, _ y: TokenTerms, into acc: inout SIMD8<Float>,
+    static func finish(_ h: Header, _ isum: SIMD8<Int32>, _ y: Q8KTerms, into acc: inout SIMD8<Float>,
                        offsets: inout SIMD8<Float>) {
         // d_a·(−dmin) is −(d_a·dmin) exactly: IEEE products are symmetric in sign.
         acc = acc.addingProduct(Lanes.floats(isum), y.d * h.d)
@@ -134,7 +111,7 @@ enum Q4K: RegisterSuperBlock {
 
     /// `finish` for two tokens at once (lanes 0..<8 and 8..<16), lane for lane the same arithmetic.
     @inline(__always)
-    static func finishPair(_ h: Header, _ isum: SIMD16<Int32>, _ y: TokenPairTerms, into acc: inout SIMD16<Float>,
+    static func finishPair(_ h: Header, _ isum: SIMD16<Int32>, _ y: Q8KPairTerms, into acc: inout SIMD16<Float>,
                            offsets: inout SIMD16<Float>) {
         acc = acc.addingProduct(Lanes.floats(isum), y.d * Lanes.twice(h.d))
         let minSums = ByteDot.pairProducts(y.sums, SIMD32(lowHalf: h.minPairs, highHalf: h.minPairs))

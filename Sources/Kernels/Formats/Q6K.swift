@@ -61,29 +61,6 @@ enum Q6K: ByteUnpacking, RegisterSuperBlock {
         var d: SIMD8<Float>
     }
 
-    /// What `finish` needs of a Q8_K block: its scale, broadcast, and its 16 bsums.
-    struct TokenTerms {
-        var d: SIMD8<Float>
-        var sums: SIMD16<Int16>
-    }
-
-    @inline(__always)
-    static func tokenTerms(_ y: UnsafeRawPointer) -> TokenTerms {
-        TokenTerms(d: SIMD8(repeating: y.loadUnaligned(as: Float.self)),
-                   sums: y.loadUnaligned(fromByteOffset: 260, as: SIMD16<Int16>.self))
-    }
-
-    /// Two tokens' terms side by side, for `finishPair`.
-    struct TokenPairTerms {
-        var d: SIMD16<Float>
-        var sums: SIMD32<Int16>
-    }
-
-    @inline(__always)
-    static func pairTerms(_ a: TokenTerms, _ b: TokenTerms) -> TokenPairTerms {
-        TokenPairTerms(d: SIMD16(lowHalf: a.d, highHalf: b.d), sums: SIMD32(lowHalf: a.sums, highHalf: b.sums))
-    }
-
     /// The super-block's quants (0…63) in eight runs of 32, the two group scales of each run
     /// spread over its 16 pair lanes.
     @inline(__always)
@@ -119,7 +96,7 @@ enum Q6K: ByteUnpacking, RegisterSuperBlock {
     /// `ggml_vec_dot_q6_K_q8_K` for one super-block: d·d_a·Σ_g sc_g·(Σ q·y − 32·Σ y), with Σ y
     /// from the activations' bsums (as llama.cpp's AVX2 kernel does).
     @inline(__always)
-    static func finish(_ h: Header, _ runSums: SIMD8<Int32>, _ y: TokenTerms, into acc: inout SIMD8<Float>,
+    static func finish(_ h: Header, _ runSums: SIMD8<Int32>, _ y: Q8KTerms, into acc: inout SIMD8<Float>,
                        offsets: inout SIMD8<Float>) {
         let isum = runSums &- ByteDot.pairProducts(y.sums, h.scales) &<< 5
         acc = acc.addingProduct(Lanes.floats(isum), y.d * h.d)
@@ -127,7 +104,7 @@ enum Q6K: ByteUnpacking, RegisterSuperBlock {
 
     /// `finish` for two tokens at once (lanes 0..<8 and 8..<16), lane for lane the same arithmetic.
     @inline(__always)
-    static func finishPair(_ h: Header, _ runSums: SIMD16<Int32>, _ y: TokenPairTerms, into acc: inout SIMD16<Float>,
+    static func finishPair(_ h: Header, _ runSums: SIMD16<Int32>, _ y: Q8KPairTerms, into acc: inout SIMD16<Float>,
                            offsets: inout SIMD16<Float>) {
         let isum = runSums &- ByteDot.pairProducts(y.sums, SIMD32(lowHalf: h.scales, highHalf: h.scales)) &<< 5
         acc = acc.addingProduct(Lanes.floats(isum), y.d * Lanes.twice(h.d))

@@ -4,30 +4,24 @@
 ///
 /// A super-block's product with a token is computed in two steps that every kernel shares: the
 /// integer sums of its eight scaled runs (`ScaledRuns.sums`, exact, so any order gives the same
-/// lanes), then `finish`, the float step, which is the same code everywhere. So the row dot, the
-/// many-token `dots` and the rows × tokens `tile` agree bit for bit.
+/// lanes), then the float step, `finish` (or `finishPair`: the same arithmetic, lane for lane, for
+/// two tokens at once). So the row dot, the many-token `dots` and the rows × tokens `tile` agree
+/// bit for bit.
 protocol RegisterSuperBlock: DotFormat where Activation == Q8K {
     /// What `finish` needs of a super-block besides its runs: its scales and mins.
     associatedtype Header
-    /// What `finish` needs of a token's Q8_K block besides its quants: its scale and sums.
-    associatedtype TokenTerms
     /// A super-block's quants and scales in registers.
     static func registers(_ block: UnsafeRawPointer) -> (runs: ScaledRuns, header: Header)
-    /// The terms of the Q8_K block `y` that `finish` takes.
-    static func tokenTerms(_ y: UnsafeRawPointer) -> TokenTerms
     /// Adds the super-block's product with one token's Q8_K block to `acc` and `offsets` (the
     /// min/offset terms, kept apart as llama.cpp does), given `isum`, the runs' `sums` against the
-    /// block's quants, and the block's `tokenTerms`. The lanes of `acc` and `offsets` add up to
-    /// the row's dot product.
-    static func finish(_ header: Header, _ isum: SIMD8<Int32>, _ y: TokenTerms, into acc: inout SIMD8<Float>,
+    /// block's quants, and the block's scale and sums `y`. The lanes of `acc` and `offsets` add up
+    /// to the row's dot product.
+    static func finish(_ header: Header, _ isum: SIMD8<Int32>, _ y: Q8KTerms, into acc: inout SIMD8<Float>,
                        offsets: inout SIMD8<Float>)
 
-    /// Two tokens' `TokenTerms` side by side.
-    associatedtype TokenPairTerms
-    static func pairTerms(_ a: TokenTerms, _ b: TokenTerms) -> TokenPairTerms
     /// `finish` for two tokens at once, the first in lanes 0..<8 of `isum`, `acc` and `offsets`,
     /// the second in lanes 8..<16: lane for lane the same arithmetic, in half the instructions.
-    static func finishPair(_ header: Header, _ isum: SIMD16<Int32>, _ y: TokenPairTerms,
+    static func finishPair(_ header: Header, _ isum: SIMD16<Int32>, _ y: Q8KPairTerms,
                            into acc: inout SIMD16<Float>, offsets: inout SIMD16<Float>)
 }
 
@@ -37,7 +31,7 @@ extension RegisterSuperBlock {
         for b in 0..<(count / 256) {
             let (runs, header) = registers(weights + b &* bytesPerBlock)
             let y = activations + b &* 292
-            finish(header, runs.sums(y + 4), tokenTerms(y), into: &acc, offsets: &offsets)
+            finish(header, runs.sums(y + 4), Q8KTerms(y), into: &acc, offsets: &offsets)
         }
         return acc.total + offsets.total
     }
@@ -54,10 +48,10 @@ extension RegisterSuperBlock {
             for b in 0..<(count / 256) {
                 let (runs, header) = registers(weights + b &* bytesPerBlock)
                 let y = a + b &* 292
-                finish(header, runs.sums(y + 4), tokenTerms(y), into: &acc0, offsets: &off0)
-                finish(header, runs.sums(y + s + 4), tokenTerms(y + s), into: &acc1, offsets: &off1)
-                finish(header, runs.sums(y + 2 &* s + 4), tokenTerms(y + 2 &* s), into: &acc2, offsets: &off2)
-                finish(header, runs.sums(y + 3 &* s + 4), tokenTerms(y + 3 &* s), into: &acc3, offsets: &off3)
+                finish(header, runs.sums(y + 4), Q8KTerms(y), into: &acc0, offsets: &off0)
+                finish(header, runs.sums(y + s + 4), Q8KTerms(y + s), into: &acc1, offsets: &off1)
+                finish(header, runs.sums(y + 2 &* s + 4), Q8KTerms(y + 2 &* s), into: &acc2, offsets: &off2)
+                finish(header, runs.sums(y + 3 &* s + 4), Q8KTerms(y + 3 &* s), into: &acc3, offsets: &off3)
             }
             out[t &* outputStride] = acc0.total + off0.total
             out[(t &+ 1) &* outputStride] = acc1.total + off1.total
@@ -163,8 +157,8 @@ extension RegisterSuperBlock {
             let h0 = unpack(0, u0), h1 = unpack(1, u1), h2 = unpack(2, u2), h3 = unpack(3, u3)
             for n in 0..<tokenQuads {
                 let y = a + (4 &* n &* s &+ b &* 292), f = quadSums(n)
-                let terms = (pairTerms(tokenTerms(y), tokenTerms(y + s)),
-                             pairTerms(tokenTerms(y + 2 &* s), tokenTerms(y + 3 &* s)))
+                let terms = (Q8KPairTerms(Q8KTerms(y), Q8KTerms(y + s)),
+                             Q8KPairTerms(Q8KTerms(y + 2 &* s), Q8KTerms(y + 3 &* s)))
                 tile2x4(u0, h0, u1, h1, y, activationStride: s, terms, sums: f)
                 tile2x4(u2, h2, u3, h3, y, activationStride: s, terms, sums: f + 4)
             }
@@ -189,7 +183,7 @@ extension RegisterSuperBlock {
     @inline(__always)
     private static func tile2x4(_ u0: UnsafeRawPointer, _ h0: Header, _ u1: UnsafeRawPointer, _ h1: Header,
                                 _ y: UnsafeRawPointer, activationStride s: Int,
-                                _ terms: (TokenPairTerms, TokenPairTerms), sums: UnsafeMutablePointer<PairSums>) {
+                                _ terms: (Q8KPairTerms, Q8KPairTerms), sums: UnsafeMutablePointer<PairSums>) {
         var c00 = SIMD16<Int32>(), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00
         for j in stride(from: 0, to: 8, by: 2) {
             let o = 4 &+ 32 &* j
@@ -211,13 +205,38 @@ extension RegisterSuperBlock {
         // Each token's accumulator holds its even runs in lanes 0..<8 and its odd runs in 8..<16;
         // two tokens' halves added crosswise give both tokens' `sums` lanes in one vector.
         @inline(__always)
-        func add(_ h: Header, _ a: SIMD16<Int32>, _ b: SIMD16<Int32>, _ t: TokenPairTerms,
+        func add(_ h: Header, _ a: SIMD16<Int32>, _ b: SIMD16<Int32>, _ t: Q8KPairTerms,
                  _ f: UnsafeMutablePointer<PairSums>) {
             let isum = SIMD16(lowHalf: a.lowHalf, highHalf: b.lowHalf) &+ SIMD16(lowHalf: a.highHalf, highHalf: b.highHalf)
             finishPair(h, isum, t, into: &f.pointee.acc, offsets: &f.pointee.offsets)
         }
         add(h0, c00, c01, terms.0, sums); add(h0, c02, c03, terms.1, sums + 1)
         add(h1, c10, c11, terms.0, sums + 2); add(h1, c12, c13, terms.1, sums + 3)
+    }
+}
+
+/// What the K-quants' float step needs of a Q8_K activation block besides its quants: its scale,
+/// broadcast, and its 16 bsums.
+struct Q8KTerms {
+    var d: SIMD8<Float>
+    var sums: SIMD16<Int16>
+
+    @inline(__always)
+    init(_ y: UnsafeRawPointer) {
+        d = SIMD8(repeating: y.loadUnaligned(as: Float.self))
+        sums = y.loadUnaligned(fromByteOffset: 260, as: SIMD16<Int16>.self)
+    }
+}
+
+/// Two tokens' `Q8KTerms` side by side (lanes 0..<8 and 8..<16), for `finishPair`.
+struct Q8KPairTerms {
+    var d: SIMD16<Float>
+    var sums: SIMD32<Int16>
+
+    @inline(__always)
+    init(_ a: Q8KTerms, _ b: Q8KTerms) {
+        d = SIMD16(lowHalf: a.d, highHalf: b.d)
+        sums = SIMD32(lowHalf: a.sums, highHalf: b.sums)
     }
 }
 
