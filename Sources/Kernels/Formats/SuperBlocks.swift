@@ -65,11 +65,11 @@ extension RegisterSuperBlock {
         }
     }
 
-    /// Prefill's kernel. With AVX-512 VNNI, four rows against up to eight tokens at a time: each
-    /// super-block of the four rows is unpacked once into stack buffers for all eight tokens, and
-    /// `tile2x4` then loads each token's activations once for two rows and each row's quants once
-    /// for four tokens (llama.cpp gets the same sharing by repacking rows into interleaved groups
-    /// at load time). Elsewhere, and at the edges, `dots` row by row.
+    /// Prefill's kernel. With AVX-512 VNNI, four rows against up to `maxTokenQuads` quads of tokens
+    /// at a time: each super-block of the four rows is unpacked once into stack buffers for all of
+    /// them, and `tile2x4` then loads each token's activations once for two rows and each row's
+    /// quants once for four tokens (llama.cpp gets the same sharing by repacking rows into
+    /// interleaved groups at load time). Elsewhere, and at the edges, `dots` row by row.
     static func tile(_ weights: UnsafeRawPointer, rowBytes: Int, rows: Int, _ activations: UnsafeRawPointer,
                      activationStride: Int, tokens: Int, count: Int, into out: UnsafeMutablePointer<Float>,
                      outputStride: Int) {
@@ -135,7 +135,7 @@ extension RegisterSuperBlock {
 
     /// Four rows times one to eight quads of tokens over every super-block: result (row i, token
     /// k) to `out[k·outputStride + i]`. The float sums of token quad n, row i and tokens 2p, 2p + 1
-    /// are at `sums.n[2i + p]`.
+    /// are at `sums[n][2i + p]`.
     @inline(__always)
     private static func quadTile(
         _ weights: UnsafeRawPointer, rowBytes: Int, _ a: UnsafeRawPointer, activationStride s: Int, tokenQuads: Int,
@@ -271,10 +271,8 @@ struct ScaledRuns {
         return (i0 &+ i1) &+ (i2 &+ i3)
     }
 
-    /// Bytes `store` writes: the eight quant runs, then the eight scale vectors.
-    static let bytes = 512
-
-    /// Writes the runs to `p` as `runPair(_:of:)` reads them back: each pair of runs in one
+    /// Writes the runs to `p` (512 bytes: the eight quant runs, then the eight scale vectors) as
+    /// `runPair(_:of:)` reads them back: each pair of runs in one
     /// 64-byte store, so that each load is forwarded from one store (a load spanning two
     /// stores waits until they reach the cache).
     @inline(__always)
