@@ -236,18 +236,18 @@ enum AVX512 {
     }
 
     static func attend(query: UnsafePointer<Float>, heads: Int, keys: UnsafePointer<Float16>,
-                       values: UnsafePointer<Float16>, rowStride: Int, length: Int, headDimension: Int, scale: Float,
-                       scores: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>) {
-        KernelsAVX512.Ops.attend(query: query, heads: heads, keys: keys, values: values, rowStride: rowStride,
-                                 length: length, headDimension: headDimension, scale: scale, scores: scores,
+                       values: UnsafePointer<Float16>, valueStride: Int, positions: Range<Int>, headDimension: Int,
+                       scale: Float, scores: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>) {
+        KernelsAVX512.Ops.attend(query: query, heads: heads, keys: keys, values: values, valueStride: valueStride,
+                                 positions: positions, headDimension: headDimension, scale: scale, scores: scores,
                                  output: output)
     }
 
     static func attend(query: UnsafePointer<Float>, heads: Int, keys: UnsafePointer<Float>,
-                       values: UnsafePointer<Float>, rowStride: Int, length: Int, headDimension: Int, scale: Float,
-                       scores: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>) {
-        KernelsAVX512.Ops.attend(query: query, heads: heads, keys: keys, values: values, rowStride: rowStride,
-                                 length: length, headDimension: headDimension, scale: scale, scores: scores,
+                       values: UnsafePointer<Float>, valueStride: Int, positions: Range<Int>, headDimension: Int,
+                       scale: Float, scores: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>) {
+        KernelsAVX512.Ops.attend(query: query, heads: heads, keys: keys, values: values, valueStride: valueStride,
+                                 positions: positions, headDimension: headDimension, scale: scale, scores: scores,
                                  output: output)
     }
 
@@ -256,8 +256,8 @@ enum AVX512 {
         KernelsAVX512.Ops.rmsNorm(x, weight: weight, y, count: count, rows: rows, epsilon: epsilon)
     }
 
-    static func softmax(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        KernelsAVX512.Ops.softmax(x, count: count)
+    static func softmax(_ x: UnsafeMutablePointer<Float>, count: Int, roundingToHalf: Bool) {
+        KernelsAVX512.Ops.softmax(x, count: count, roundingToHalf: roundingToHalf)
     }
 
     static func swiGLU(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, count: Int) {

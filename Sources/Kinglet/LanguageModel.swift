@@ -89,11 +89,14 @@ public final class LanguageModel: @unchecked Sendable {
         self.options = options
         architectureName = architecture.name
         shape = architecture.shape
-        // What a cache costs, read off two tiny ones: bytes per position (keys and values of the
-        // attention layers) and bytes per sequence whatever its length (recurrent state).
-        let one = architecture.makeCache(sequences: 1, capacity: 1), two = architecture.makeCache(sequences: 1, capacity: 2)
-        cacheBytesPerPosition = two.byteCount - one.byteCount
-        cacheBytesPerSequence = one.byteCount - cacheBytesPerPosition
+        // What a cache costs, read off two small ones: bytes per position (keys and values of the
+        // attention layers) and bytes per sequence whatever its length (recurrent state). Their
+        // lengths differ by whole blocks of positions, the unit a cache allocates keys in.
+        let (short, long) = (64, 128)
+        let one = architecture.makeCache(sequences: 1, capacity: short)
+        let two = architecture.makeCache(sequences: 1, capacity: long)
+        cacheBytesPerPosition = (two.byteCount - one.byteCount) / (long - short)
+        cacheBytesPerSequence = one.byteCount - short * cacheBytesPerPosition
         isRecurrent = one.recurrent != nil
         contextLength = max(1, options.contextLength ?? min(4096, shape.trainedContextLength))
         if let limit = options.memoryLimit, memoryPlan().totalBytes > limit {

@@ -4,7 +4,9 @@ import Kernels
 /// Float16 (llama.cpp's default cache type) or as Float (exact; llama.cpp's `-ctk f32 -ctv f32`),
 /// and the state of any recurrent layers.
 ///
-/// Layout: `[layer][sequence][position][kvDimension]`, allocated once. `layer` counts the layers
+/// Layout: one region per `[layer][sequence][kvHead]`, allocated once. A region's values are one
+/// row of `headDimension` per position; its keys are in `Ops.keyBlock`-position blocks (see
+/// `Ops.attend`), so each thread streams its own head's keys and values. `layer` counts the layers
 /// that attend; a model with recurrent layers (Qwen3.5) maps its layer indices onto these slots
 /// and keeps the recurrent layers' state in `recurrent`.
 ///
@@ -27,11 +29,18 @@ public final class KVCache: @unchecked Sendable {
     public let sequences: Int
     /// Positions each sequence can hold (the context length).
     public let capacity: Int
-    /// Floats per cached row: key/value heads × head dimension.
-    public let kvDimension: Int
+    /// Key/value heads per layer.
+    public let kvHeads: Int
+    /// Floats per head's key (and value).
+    public let headDimension: Int
+    /// Floats per cached position of a layer: key/value heads × head dimension.
+    public var kvDimension: Int { kvHeads * headDimension }
     public let element: Element
     private let keys: UnsafeMutableRawPointer
     private let values: UnsafeMutableRawPointer
+    /// Elements per `[layer][sequence][kvHead]` region: `capacity` positions, rounded up to what
+    /// `Ops.attend` reads.
+    private let regionElements: Int
     /// Number of positions filled in each sequence (one past the highest written position).
     public private(set) var lengths: [Int]
     /// The recurrent layers' state per sequence, or nil when every layer attends.
@@ -39,14 +48,16 @@ public final class KVCache: @unchecked Sendable {
 
     /// A cache for `layers` attention layers and, with `recurrentLayers` > 0, that many recurrent
     /// layers of `recurrentFloats` floats of state each per sequence.
-    public init(layers: Int, sequences: Int, capacity: Int, kvDimension: Int, element: Element = .float16,
-                recurrentLayers: Int = 0, recurrentFloats: Int = 0) {
+    public init(layers: Int, sequences: Int, capacity: Int, kvHeads: Int, headDimension: Int,
+                element: Element = .float16, recurrentLayers: Int = 0, recurrentFloats: Int = 0) {
         self.layers = layers
         self.sequences = sequences
         self.capacity = capacity
-        self.kvDimension = kvDimension
+        self.kvHeads = kvHeads
+        self.headDimension = headDimension
         self.element = element
-        let bytes = max(layers * sequences * capacity * kvDimension * element.byteCount, 1)
+        regionElements = Ops.keyElements(positions: capacity, headDimension: headDimension)
+        let bytes = max(layers * sequences * kvHeads * regionElements * element.byteCount, 1)
         keys = .allocate(byteCount: bytes, alignment: 64)
         values = .allocate(byteCount: bytes, alignment: 64)
         lengths = Array(repeating: 0, count: sequences)
@@ -61,7 +72,7 @@ public final class KVCache: @unchecked Sendable {
 
     /// Bytes held for keys, values and recurrent state.
     public var byteCount: Int {
-        2 * layers * sequences * capacity * kvDimension * element.byteCount + (recurrent?.byteCount ?? 0)
+        2 * layers * sequences * kvHeads * regionElements * element.byteCount + (recurrent?.byteCount ?? 0)
     }
 
     /// Bytes needed per cached position of one sequence.
@@ -69,45 +80,49 @@ public final class KVCache: @unchecked Sendable {
         2 * layers * kvDimension * element.byteCount
     }
 
+    /// Where `kvHead`'s region of `layer` and `sequence` starts, in elements.
     @inline(__always)
-    private func offset(layer: Int, sequence: Int, position: Int) -> Int {
-        ((layer &* sequences &+ sequence) &* capacity &+ position) &* kvDimension
+    private func region(layer: Int, sequence: Int, kvHead: Int) -> Int {
+        ((layer &* sequences &+ sequence) &* kvHeads &+ kvHead) &* regionElements
     }
 
-    /// Stores one position's key and value rows (`kvDimension` floats each), rounding to Float16
-    /// in a Float16 cache.
+    /// Stores one position's key and value rows (`kvDimension` floats each, head after head),
+    /// rounding to Float16 in a Float16 cache.
     public func store(layer: Int, sequence: Int, position: Int, key: UnsafePointer<Float>, value: UnsafePointer<Float>) {
-        let o = offset(layer: layer, sequence: sequence, position: position)
         switch element {
-        case .float16:
-            let k = keys.assumingMemoryBound(to: Float16.self) + o, v = values.assumingMemoryBound(to: Float16.self) + o
-            for i in 0..<kvDimension {
-                k[i] = Float16(key[i])
-                v[i] = Float16(value[i])
-            }
-        case .float32:
-            (keys.assumingMemoryBound(to: Float.self) + o).update(from: key, count: kvDimension)
-            (values.assumingMemoryBound(to: Float.self) + o).update(from: value, count: kvDimension)
+        case .float16: store(Float16.self, layer: layer, sequence: sequence, position: position, key: key, value: value)
+        case .float32: store(Float.self, layer: layer, sequence: sequence, position: position, key: key, value: value)
         }
     }
 
-    /// `Ops.attend` for query heads `firstHead…` of one token over positions `first..<first + length`
-    /// of `sequence` in `layer`, reading key/value head `kvHead` (each row `headDimension` wide).
+    private func store<E: CacheElement>(_: E.Type, layer: Int, sequence: Int, position: Int,
+                                        key: UnsafePointer<Float>, value: UnsafePointer<Float>) {
+        for head in 0..<kvHeads {
+            let r = region(layer: layer, sequence: sequence, kvHead: head), h = head * headDimension
+            Ops.storeKey(key + h, position: position, headDimension: headDimension,
+                         into: keys.assumingMemoryBound(to: E.self) + r)
+            let v = values.assumingMemoryBound(to: E.self) + r + position * headDimension
+            for d in 0..<headDimension { v[d] = E(value[h + d]) }
+        }
+    }
+
+    /// `Ops.attend` for `heads` query heads of one token over `positions` of `sequence` in
+    /// `layer`, reading key/value head `kvHead`.
     public func attend(
-        layer: Int, sequence: Int, kvHead: Int, positions: Range<Int>, headDimension: Int,
+        layer: Int, sequence: Int, kvHead: Int, positions: Range<Int>,
         query: UnsafePointer<Float>, heads: Int, scale: Float,
         scores: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>
     ) {
-        let o = offset(layer: layer, sequence: sequence, position: positions.lowerBound) &+ kvHead &* headDimension
+        let r = region(layer: layer, sequence: sequence, kvHead: kvHead)
         switch element {
         case .float16:
-            Ops.attend(query: query, heads: heads, keys: keys.assumingMemoryBound(to: Float16.self) + o,
-                       values: values.assumingMemoryBound(to: Float16.self) + o, rowStride: kvDimension,
-                       length: positions.count, headDimension: headDimension, scale: scale, scores: scores, output: output)
+            Ops.attend(query: query, heads: heads, keys: keys.assumingMemoryBound(to: Float16.self) + r,
+                       values: values.assumingMemoryBound(to: Float16.self) + r, valueStride: headDimension,
+                       positions: positions, headDimension: headDimension, scale: scale, scores: scores, output: output)
         case .float32:
-            Ops.attend(query: query, heads: heads, keys: keys.assumingMemoryBound(to: Float.self) + o,
-                       values: values.assumingMemoryBound(to: Float.self) + o, rowStride: kvDimension,
-                       length: positions.count, headDimension: headDimension, scale: scale, scores: scores, output: output)
+            Ops.attend(query: query, heads: heads, keys: keys.assumingMemoryBound(to: Float.self) + r,
+                       values: values.assumingMemoryBound(to: Float.self) + r, valueStride: headDimension,
+                       positions: positions, headDimension: headDimension, scale: scale, scores: scores, output: output)
         }
     }
 
@@ -140,12 +155,15 @@ public final class KVCache: @unchecked Sendable {
     /// positions to stop at.
     public func copy(sequence source: Int, to target: Int, count: Int) -> Bool {
         guard source != target, count <= lengths[source], recurrent == nil || count == lengths[source] else { return false }
-        let rowBytes = kvDimension * element.byteCount
+        let size = element.byteCount
+        let keyBytes = Ops.keyElements(positions: count, headDimension: headDimension) * size
         for layer in 0..<layers {
-            let from = offset(layer: layer, sequence: source, position: 0) * element.byteCount
-            let to = offset(layer: layer, sequence: target, position: 0) * element.byteCount
-            (keys + to).copyMemory(from: keys + from, byteCount: count * rowBytes)
-            (values + to).copyMemory(from: values + from, byteCount: count * rowBytes)
+            for head in 0..<kvHeads {
+                let from = region(layer: layer, sequence: source, kvHead: head) * size
+                let to = region(layer: layer, sequence: target, kvHead: head) * size
+                (keys + to).copyMemory(from: keys + from, byteCount: keyBytes)
+                (values + to).copyMemory(from: values + from, byteCount: count * headDimension * size)
+            }
         }
         restore(CacheCheckpoint(length: count, recurrentState: recurrent?.copy(sequence: source) ?? []), sequence: target)
         return true

@@ -113,38 +113,47 @@ extension Ops {
     }
 
     /// In-place softmax of `count` values, as ggml's `ggml_vec_soft_max_f32`: exponentials 16 at a
-    /// time with `Lanes.exp` (the tail with `expf`), each group's float sum added to a Double.
-    public static func softmax(_ x: UnsafeMutablePointer<Float>, count: Int) {
+    /// time with `Lanes.exp` (the tail with `expf`), each group's Float sum added to a Double.
+    /// With `roundingToHalf` the results are rounded to Float16 (what attention over a Float16
+    /// cache multiplies the values by).
+    public static func softmax(_ x: UnsafeMutablePointer<Float>, count: Int, roundingToHalf: Bool = false) {
         #if canImport(KernelsAVX512) && !KERNELS_VARIANT
-        if AVX512.enabled { AVX512.softmax(x, count: count); return }
+        if AVX512.enabled { AVX512.softmax(x, count: count, roundingToHalf: roundingToHalf); return }
         #endif
         let raw = UnsafeMutableRawPointer(x)
+        @inline(__always) func load(_ i: Int) -> SIMD16<Float> {
+            raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self)
+        }
+        @inline(__always) func store(_ v: SIMD16<Float>, _ i: Int) {
+            raw.storeBytes(of: v, toByteOffset: i &* 4, as: SIMD16<Float>.self)
+        }
+        let wide = count & ~15
         var maximum = -Float.infinity
-        var i = 0
-        if count >= 16 {
+        if wide > 0 {
             var m = SIMD16<Float>(repeating: -.infinity)
-            while i &+ 16 <= count {
-                m = pointwiseMax(m, raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self))
-                i &+= 16
+            for i in stride(from: 0, to: wide, by: 16) {
+                let v = load(i)
+                m = m.replacing(with: v, where: v .> m)   // `vmaxps`; `pointwiseMax` is lane by lane
             }
             maximum = m.max()
         }
-        while i < count { maximum = max(maximum, x[i]); i &+= 1 }
+        for i in wide..<count { maximum = max(maximum, x[i]) }
         var sum: Double = 0
-        i = 0
-        while i &+ 16 <= count {
-            let e = Lanes.exp(raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self) - maximum)
-            raw.storeBytes(of: e, toByteOffset: i &* 4, as: SIMD16<Float>.self)
-            sum += Double(e.total)
-            i &+= 16
+        for i in stride(from: 0, to: wide, by: 16) {
+            let e = Lanes.exp(load(i) - maximum)
+            store(e, i)
+            sum += Double(e.total)   // ggml's order: each group's Float total added to a Double
         }
-        while i < count {
+        for i in wide..<count {
             let e = expf(x[i] - maximum)
             x[i] = e
             sum += Double(e)
-            i &+= 1
         }
         let scale = Float(1 / sum)
-        for i in 0..<count { x[i] *= scale }
+        for i in stride(from: 0, to: wide, by: 16) {
+            let v = load(i) * scale
+            store(roundingToHalf ? Lanes.roundedToHalf(v) : v, i)
+        }
+        for i in wide..<count { x[i] = roundingToHalf ? Float(Float16(x[i] * scale)) : x[i] * scale }
     }
 }

@@ -208,8 +208,8 @@ extension Qwen35 {
         }
 
         func makeCache(sequences: Int, capacity: Int) -> KVCache {
-            KVCache(layers: attentionLayers, sequences: sequences, capacity: capacity, kvDimension: shape.kvDimension,
-                    element: cacheElement, recurrentLayers: recurrentLayers, recurrentFloats: hyper.deltaNet.stateFloats)
+            KVCache(layers: attentionLayers, sequences: sequences, capacity: capacity, kvHeads: shape.kvHeadCount,
+                    headDimension: shape.headDimension, element: cacheElement, recurrentLayers: recurrentLayers, recurrentFloats: hyper.deltaNet.stateFloats)
         }
 
         /// Weights and the attention layers' keys and values as `Architecture` says, plus the
@@ -235,7 +235,8 @@ extension Qwen35 {
 
         func forward(_ batch: Batch, cache: KVCache, logits: UnsafeMutablePointer<Float>) throws(ModelError) {
             precondition(cache.layers == attentionLayers && (cache.recurrent?.layers ?? 0) == recurrentLayers
-                         && cache.kvDimension == shape.kvDimension, "the cache was not made by this model's makeCache")
+                         && cache.kvHeads == shape.kvHeadCount && cache.headDimension == shape.headDimension,
+                         "the cache was not made by this model's makeCache")
             try batch.validate(vocabularySize: shape.vocabularySize, limit: scratch.maxBatch, cache: cache)
             if recurrentLayers > 0 { try batch.validateOrder(cache: cache) }
             let n = batch.count, h = shape.embeddingLength, x = scratch, eps = hyper.decoder.rmsEpsilon

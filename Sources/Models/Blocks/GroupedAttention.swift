@@ -82,7 +82,7 @@ final class GroupedAttention: @unchecked Sendable {
                 let first = window == Int.max ? 0 : max(0, position - window + 1)
                 cache.attend(
                     layer: layer, sequence: sequence, kvHead: kvHead, positions: first..<(position + 1),
-                    headDimension: headDimension, query: queries + i * qDim + firstHead * headDimension, heads: count,
+                    query: queries + i * qDim + firstHead * headDimension, heads: count,
                     scale: scale, scores: scores, output: output + i * qDim + firstHead * headDimension)
             }
         }

@@ -189,8 +189,8 @@ final class TransformerDecoder: Architecture {
     }
 
     func makeCache(sequences: Int, capacity: Int) -> KVCache {
-        KVCache(layers: shape.layerCount, sequences: sequences, capacity: capacity, kvDimension: shape.kvDimension,
-                element: cacheElement)
+        KVCache(layers: shape.layerCount, sequences: sequences, capacity: capacity, kvHeads: shape.kvHeadCount,
+                headDimension: shape.headDimension, element: cacheElement)
     }
 
     func decodeBytes(contextLength: Int) -> Int {

@@ -1,4 +1,4 @@
-// Pins down RMSNorm, SwiGLU, softmax, RoPE and attention against direct Double formulas.
+// Pins down RMSNorm, SwiGLU, softmax and RoPE against direct Double formulas.
 import Foundation
 @testable import Kernels
 import Testing
@@ -25,6 +25,22 @@ import TestSupport
         let m = x.map(Double.init).max()!
         let total = x.reduce(0.0) { $0 + exp(Double($1) - m) }
         for i in 0..<x.count { #expect(abs(Double(p[i]) - exp(Double(x[i]) - m) / total) < 1e-7) }
+    }
+
+    /// Many groups of 16 and a tail of 13, and rounded to Float16 for attention.
+    @Test(arguments: [false, true])
+    func longSoftmaxMatchesFormula(roundingToHalf: Bool) {
+        var rng = SplitMix64(seed: 0x50F7)
+        let values = (0..<1037).map { _ in rng.float() * 12 }
+        var p = values
+        Ops.softmax(&p, count: p.count, roundingToHalf: roundingToHalf)
+        let m = values.map(Double.init).max()!
+        let total = values.reduce(0.0) { $0 + exp(Double($1) - m) }
+        for i in 0..<values.count {
+            let expected = exp(Double(values[i]) - m) / total
+            if roundingToHalf { #expect(Float(Float16(p[i])) == p[i], "value \(i) is not a Float16") }
+            #expect(abs(Double(p[i]) - expected) <= (roundingToHalf ? 1e-3 * expected + 1e-7 : 1e-5 * expected), "value \(i)")
+        }
     }
 
     /// `Lanes.exp` (ggml's vector expf) stays within 2 ulp of the true exponential over the whole
@@ -76,65 +92,6 @@ import TestSupport
                 #expect(abs(Double(heads[h * headDimension + a]) - (x0 * cos(theta) - x1 * sin(theta))) < 1e-4)
                 #expect(abs(Double(heads[h * headDimension + b]) - (x0 * sin(theta) + x1 * cos(theta))) < 1e-4)
             }
-        }
-    }
-
-    @Test func attentionIsASoftmaxWeightedSumOfValues() {
-        let d = 4, length = 3, stride = 8   // two KV heads per row; we read the first
-        let query: [Float] = [0.5, -1, 0.25, 2]
-        let keys: [Float16] = (0..<(length * stride)).map { Float16(sin(Float($0))) }
-        let values: [Float16] = (0..<(length * stride)).map { Float16(cos(Float($0))) }
-        var scores = [Float](repeating: 0, count: Ops.attentionScratch(heads: 1, length: length, headDimension: d))
-        var out = [Float](repeating: 0, count: d)
-        Ops.attend(query: query, keys: keys, values: values, rowStride: stride, length: length, headDimension: d,
-                   scale: 0.5, scores: &scores, output: &out)
-        let s = (0..<length).map { j in (0..<d).reduce(0.0) { $0 + Double(query[$1]) * Double(keys[j * stride + $1]) } * 0.5 }
-        let m = s.max()!, total = s.reduce(0.0) { $0 + exp($1 - m) }
-        for i in 0..<d {
-            let expected = (0..<length).reduce(0.0) { $0 + exp(s[$1] - m) / total * Double(values[$1 * stride + i]) }
-            // Float16 rounding of the query and the weights, as in llama.cpp.
-            #expect(abs(Double(out[i]) - expected) < 2e-3)
-        }
-    }
-
-    /// Over a Float cache nothing is rounded: the result is the exact softmax-weighted sum.
-    @Test func float32AttentionRoundsNothing() {
-        var rng = SplitMix64(seed: 0xF32)
-        let d = 40, length = 70, stride = d * 2
-        let query = (0..<d).map { _ in rng.float() }
-        let keys = (0..<(length * stride)).map { _ in rng.float() }
-        let values = (0..<(length * stride)).map { _ in rng.float() }
-        var scores = [Float](repeating: 0, count: Ops.attentionScratch(heads: 1, length: length, headDimension: d))
-        var out = [Float](repeating: .nan, count: d)
-        Ops.attend(query: query, keys: keys, values: values, rowStride: stride, length: length, headDimension: d,
-                   scale: 0.3, scores: &scores, output: &out)
-        let s = (0..<length).map { j in (0..<d).reduce(0.0) { $0 + Double(query[$1]) * Double(keys[j * stride + $1]) } * 0.3 }
-        let m = s.max()!, total = s.reduce(0.0) { $0 + exp($1 - m) }
-        for i in 0..<d {
-            let expected = (0..<length).reduce(0.0) { $0 + exp(s[$1] - m) / total * Double(values[$1 * stride + i]) }
-            #expect(abs(Double(out[i]) - expected) < 1e-6, "dimension \(i)")
-        }
-    }
-
-    /// Several query heads over one key/value head give each head exactly what it gets alone,
-    /// across the chunk boundary and with dimensions that are not a multiple of 16.
-    @Test(arguments: [64, 72])
-    func groupedHeadsEqualOneHeadAtATime(headDimension d: Int) {
-        var rng = SplitMix64(seed: 0xA77E + UInt64(d))
-        let heads = 7, length = 150, stride = d * 2
-        let queries = (0..<(heads * d)).map { _ in rng.float() }
-        let keys = (0..<(length * stride)).map { _ in Float16(rng.float()) }
-        let values = (0..<(length * stride)).map { _ in Float16(rng.float()) }
-        var scratch = [Float](repeating: 0, count: Ops.attentionScratch(heads: heads, length: length, headDimension: d))
-        var together = [Float](repeating: .nan, count: heads * d)
-        Ops.attend(query: queries, heads: heads, keys: keys, values: values, rowStride: stride, length: length,
-                   headDimension: d, scale: 0.125, scores: &scratch, output: &together)
-        for h in 0..<heads {
-            var alone = [Float](repeating: .nan, count: d)
-            let query = Array(queries[(h * d)..<((h + 1) * d)])
-            Ops.attend(query: query, keys: keys, values: values, rowStride: stride, length: length,
-                       headDimension: d, scale: 0.125, scores: &scratch, output: &alone)
-            #expect(alone.map(\.bitPattern) == together[(h * d)..<((h + 1) * d)].map(\.bitPattern), "head \(h)")
         }
     }
 }
