@@ -40,7 +40,7 @@ struct ByteStringTable: Sendable {
 
     private mutating func reserve(entries: Int) {
         var capacity = 16
-        while capacity < entries * 2 { capacity <<= 1 }
+        while capacity < entries + entries / 2 { capacity <<= 1 }   // at most two thirds full, as `MergeTable`
         slots = [Int32](repeating: 0, count: capacity)
         mask = capacity - 1
         offsets.reserveCapacity(entries + 1)

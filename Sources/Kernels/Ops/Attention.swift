@@ -87,7 +87,8 @@ extension Ops {
     ///     `keyElements(positions: positions.upperBound, headDimension:)` elements.
     ///   - values: row `j` (the value of position `j`) starts at `values + j * valueStride`.
     ///   - scores: scratch for `attentionScratch(heads:length:headDimension:)` floats.
-    ///   - output: `heads` rows of `headDimension` floats.
+    ///   - output: `heads` rows of `headDimension` floats; may be `query` itself (the query is
+    ///     copied to `scores` before anything is written).
     public static func attend(
         query: UnsafePointer<Float>, heads: Int = 1,
         keys: UnsafePointer<Float16>, values: UnsafePointer<Float16>, valueStride: Int,

@@ -29,7 +29,7 @@ final class GroupedAttention: @unchecked Sendable {
     /// split into as many parts as it takes to keep every thread busy.
     /// - Parameters:
     ///   - queries: `[batch.count, heads·headDimension]`.
-    ///   - output: `[batch.count, heads·headDimension]`.
+    ///   - output: `[batch.count, heads·headDimension]`; may be `queries` itself.
     func run(_ batch: Batch, queries: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
              cache: KVCache, layer: Int, window: Int?, scale: Float, pool: WorkerPool) {
         let groupSize = heads / kvHeads

@@ -238,9 +238,10 @@ final class TransformerDecoder: Architecture {
                                 key: x.k + i * kvDim, value: x.v + i * kvDim)
                 }
             }
-            x.attention.run(batch, queries: x.q, output: x.attended, cache: cache, layer: l,
+            // In place: each head's output replaces its query.
+            x.attention.run(batch, queries: x.q, output: x.q, cache: cache, layer: l,
                             window: layer.window, scale: attentionScale, pool: pool)    // [n, nHead·headDim]
-            matMul(layer.wo, x.attended, x.normed, n)                                   // [n, nEmbd]
+            matMul(layer.wo, x.q, x.normed, n)                                          // [n, nEmbd]
             forEachToken(n) { t in
                 let normed = x.normed + t.lowerBound * nEmbd, residual = x.residual + t.lowerBound * nEmbd
                 if let norm = layer.postAttentionNorm {
@@ -250,16 +251,21 @@ final class TransformerDecoder: Architecture {
                 // Feed-forward block.
                 Ops.rmsNorm(residual, weight: layer.ffnNorm, normed, count: nEmbd, rows: t.count, epsilon: eps)
             }
-            matMul(layer.gate, x.normed, x.gate, n)                                     // [n, nFF]
-            matMul(layer.up, x.normed, x.up, n)                                         // [n, nFF]
-            forEachToken(n) { t in
-                let nFF = s.feedForwardLength, offset = t.lowerBound * nFF
-                switch options.feedForward {
-                case .swiGLU: Ops.swiGLU(x.gate + offset, x.up + offset, count: t.count * nFF)
-                case .geGLU: Ops.geGLU(x.gate + offset, x.up + offset, count: t.count * nFF)
+            // A chunk of tokens at a time, so the two widest buffers hold a chunk rather than a
+            // whole batch (the products stream the weights once per 64 tokens anyway).
+            for chunk in stride(from: 0, to: n, by: Self.feedForwardChunk) {
+                let m = min(Self.feedForwardChunk, n - chunk), rows = x.normed + chunk * nEmbd
+                matMul(layer.gate, rows, x.gate, m)                                     // [m, nFF]
+                matMul(layer.up, rows, x.up, m)                                         // [m, nFF]
+                forEachToken(m) { t in
+                    let nFF = s.feedForwardLength, offset = t.lowerBound * nFF
+                    switch options.feedForward {
+                    case .swiGLU: Ops.swiGLU(x.gate + offset, x.up + offset, count: t.count * nFF)
+                    case .geGLU: Ops.geGLU(x.gate + offset, x.up + offset, count: t.count * nFF)
+                    }
                 }
+                matMul(layer.down, x.gate, rows, m)                                     // [m, nEmbd]
             }
-            matMul(layer.down, x.gate, x.normed, n)                                     // [n, nEmbd]
             forEachToken(n) { t in
                 let normed = x.normed + t.lowerBound * nEmbd
                 if let norm = layer.postFeedForwardNorm {
@@ -292,6 +298,9 @@ final class TransformerDecoder: Architecture {
         }
     }
 
+    /// Tokens that go through the feed-forward block together (`Ops.matMul`'s token tile).
+    static let feedForwardChunk = 64
+
     /// Runs `body` over `0..<n` tokens: split among the pool's threads for a prompt, at once for
     /// a few tokens (a closure region boxes its closure, which decode does not pay for). Each
     /// token's result is the same either way.
@@ -310,7 +319,7 @@ final class TransformerDecoder: Architecture {
         // @unchecked Sendable: used only inside `forward`, which callers serialize;
         // parallel regions write disjoint slices.
         let maxBatch: Int
-        let residual, normed, q, k, v, attended, gate, up: UnsafeMutablePointer<Float>
+        let residual, normed, q, k, v, gate, up: UnsafeMutablePointer<Float>
         let attention: GroupedAttention
         let activations = ActivationScratch()
         private var all: [UnsafeMutablePointer<Float>] = []
@@ -326,11 +335,10 @@ final class TransformerDecoder: Architecture {
             q = buffer(maxBatch * qDim)
             k = buffer(maxBatch * s.kvDimension)
             v = buffer(maxBatch * s.kvDimension)
-            attended = buffer(maxBatch * qDim)
-            gate = buffer(maxBatch * s.feedForwardLength)
-            up = buffer(maxBatch * s.feedForwardLength)
+            gate = buffer(min(maxBatch, TransformerDecoder.feedForwardChunk) * s.feedForwardLength)
+            up = buffer(min(maxBatch, TransformerDecoder.feedForwardChunk) * s.feedForwardLength)
             attention = GroupedAttention(heads: s.headCount, kvHeads: s.kvHeadCount, headDimension: s.headDimension)
-            all = [residual, normed, q, k, v, attended, gate, up]
+            all = [residual, normed, q, k, v, gate, up]
         }
 
         deinit { for p in all { p.deallocate() } }

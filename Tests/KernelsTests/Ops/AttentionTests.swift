@@ -108,6 +108,28 @@ import TestSupport
         }
     }
 
+    /// The output may overwrite the query (what the decoder does to save a buffer).
+    @Test func outputMayReplaceTheQuery() {
+        var rng = SplitMix64(seed: 0x1A1)
+        let d = 64, heads = 7, positions = 0..<45
+        let queries = (0..<(heads * d)).map { _ in rng.float() }
+        let cache = Head<Float16>(count: positions.upperBound, headDimension: d, rng: &rng)
+        let separate = cache.attend(queries, heads: heads, positions: positions, scale: 0.125)
+        var inPlace = queries
+        var scores = [Float](repeating: .nan, count: Ops.attentionScratch(heads: heads, length: positions.count,
+                                                                          headDimension: d))
+        cache.keys.withUnsafeBufferPointer { k in
+            cache.values.withUnsafeBufferPointer { v in
+                inPlace.withUnsafeMutableBufferPointer { q in
+                    Ops.attend(query: q.baseAddress!, heads: heads, keys: k.baseAddress!, values: v.baseAddress!,
+                               valueStride: cache.valueStride, positions: positions, headDimension: d, scale: 0.125,
+                               scores: &scores, output: q.baseAddress!)
+                }
+            }
+        }
+        #expect(inPlace.map(\.bitPattern) == separate.map(\.bitPattern))
+    }
+
     /// `storeKey` puts dimension d of position p at `keyIndex(p) + d · keyBlock`.
     @Test func keysAreStoredDimensionMajorInBlocks() {
         let d = 3
