@@ -48,6 +48,24 @@ public final class GGUFFile: @unchecked Sendable {
         try self.init(storage: MappedFile(copying: bytes))
     }
 
+    /// The same file (mapping, tensor table and offsets shared) with `metadata` in place of the
+    /// file's own: for a caller that has turned large entries into its own form (a tokenizer its
+    /// vocabulary) and need not keep the originals as long as the weights.
+    public func replacingMetadata(_ metadata: GGUFMetadata) -> GGUFFile {
+        GGUFFile(self, metadata: metadata)
+    }
+
+    private init(_ file: GGUFFile, metadata: GGUFMetadata) {
+        storage = file.storage
+        version = file.version
+        self.metadata = metadata
+        tensors = file.tensors
+        alignment = file.alignment
+        dataOffset = file.dataOffset
+        fileSize = file.fileSize
+        tensorIndex = file.tensorIndex
+    }
+
     private init(storage: MappedFile) throws(GGUFError) {
         let header = try GGUFReader.parse(storage.bytes)
         self.storage = storage

@@ -28,6 +28,12 @@ public struct GGUFMetadata: Sendable {
         if values.updateValue(value, forKey: key) == nil { keys.append(key) }
     }
 
+    /// Removes `key` and its value, if present.
+    public mutating func remove(_ key: String) {
+        guard values.removeValue(forKey: key) != nil else { return }
+        keys.removeAll { $0 == key }
+    }
+
     /// Adds a pair read from a file; false (and no change) if the key is already present.
     mutating func insertNew(_ key: String, _ value: GGUFValue) -> Bool {
         guard values[key] == nil else { return false }

@@ -28,9 +28,25 @@ struct ModelFiles {
             template = try file.metadata.optionalString("tokenizer.chat_template")
         } catch { throw .file(error) }
         guard let model, model != "none" else { return ModelFiles(source: file, tokenizer: nil, chatTemplate: template) }
-        do {
-            return ModelFiles(source: file, tokenizer: try Tokenizer(gguf: file.metadata), chatTemplate: template)
-        } catch { throw .tokenizer(error) }
+        let tokenizer: Tokenizer
+        do { tokenizer = try Tokenizer(gguf: file.metadata) } catch { throw .tokenizer(error) }
+        return ModelFiles(source: withoutTokenizerArrays(file), tokenizer: tokenizer, chatTemplate: template)
+    }
+
+    /// `file` without the tokenizer's arrays, which the tokenizer now holds in its own compact
+    /// tables: as `[String]`s they would stay resident as long as the weights (about 6 MB for a
+    /// 150k vocabulary). The vocabulary's size, which the model reads from the token list when
+    /// `<arch>.vocab_size` is absent, is kept under that key.
+    private static func withoutTokenizerArrays(_ file: GGUFFile) -> GGUFFile {
+        var metadata = file.metadata
+        if let arch = try? metadata.optionalString("general.architecture"), metadata["\(arch).vocab_size"] == nil,
+           let tokens = (try? metadata.optionalStrings("tokenizer.ggml.tokens")) ?? nil {
+            metadata.set("\(arch).vocab_size", .uint32(UInt32(tokens.count)))
+        }
+        for key in ["tokenizer.ggml.tokens", "tokenizer.ggml.merges", "tokenizer.ggml.token_type", "tokenizer.ggml.scores"] {
+            metadata.remove(key)
+        }
+        return file.replacingMetadata(metadata)
     }
 
     private static func checkpoint(_ directory: String) throws(KingletError) -> ModelFiles {

@@ -1,5 +1,6 @@
 // Generation with the real Qwen2.5-Coder-0.5B: seeds, stop rules, chat sessions, cancellation, concurrency.
 import Foundation
+import GGUF
 import Kinglet
 import Testing
 
@@ -31,6 +32,16 @@ struct Collected {
     }
 
     func prompt(_ text: String) throws -> [Int32] { try model.chatPrompt(text) }
+
+    /// The loaded weights keep no `[String]` copy of the vocabulary and merges (the tokenizer has
+    /// its own tables); the vocabulary's size survives as `qwen2.vocab_size`.
+    @Test func theWeightsKeepNoSecondCopyOfTheVocabulary() throws {
+        let file = try #require(model.source as? GGUFFile)
+        #expect(file.metadata["tokenizer.ggml.tokens"] == nil && file.metadata["tokenizer.ggml.merges"] == nil)
+        #expect(try file.metadata.optionalInteger("qwen2.vocab_size") == model.tokenizer.vocabularySize)
+        #expect(model.shape.vocabularySize == model.tokenizer.vocabularySize)
+        #expect(try file.metadata.optionalString("tokenizer.ggml.model") == "gpt2")   // the small entries stay
+    }
 
     @Test func sameSeedSameTokensOnAnyThreadCount() async throws {
         let parameters = GenerationParameters(maxTokens: 24, sampling: .init(temperature: 1.0, topK: 0, topP: 1, minP: 0), seed: 1234)
