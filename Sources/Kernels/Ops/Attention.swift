@@ -150,7 +150,7 @@ extension Ops {
             let blocks = keys + (blockStart &+ p) &* headDimension
             var h = 0
             while h < heads {
-                let tile = min(heads &- h, maxScoredHeads)
+                let tile = min(heads &- h, headsPerTile)
                 let q = queries + h &* headDimension, out = scores + (h &* stride &+ p)
                 if tile == 2 {
                     scoreTile(2, q, headDimension: headDimension, keys: blocks, scale: scale, into: out, stride: stride)
@@ -190,7 +190,7 @@ extension Ops {
         var h = 0
         while h < heads {
             let weights = p + h &* stride, out = output + h &* headDimension
-            if h &+ 1 < heads && maxValueHeads > 1 {
+            if h &+ 1 < heads && headsPerTile > 1 {
                 valueTile(2, weights, stride: stride, values: values, valueStride: valueStride, count: count,
                           headDimension: headDimension, into: out)
                 h &+= 2
@@ -202,13 +202,13 @@ extension Ops {
         }
     }
 
-    /// Heads scored together over each pair of key blocks: with two, the tile's sixteen
-    /// accumulators and its key loads fit AVX-512's 32 vector registers; AVX2 has 16 (a 16-lane
-    /// vector takes two there), so it scores one head at a time.
+    /// Heads that share each load of keys and of values: two heads' sums over two key blocks, or
+    /// over 64 value dimensions, fit AVX-512's 32 vector registers; AVX2 has 16, and a 16-lane
+    /// vector takes two of them, so there each head goes alone.
     #if AVX512VNNI
-    static let maxScoredHeads = 2
+    static let headsPerTile = 2
     #else
-    static let maxScoredHeads = 1
+    static let headsPerTile = 1
     #endif
 
     /// `scores[h·stride + i] = scale · q_h·k_i` for `count` heads (a constant where inlined) and the
@@ -264,15 +264,6 @@ extension Ops {
             out.storeBytes(of: total.3 * scale, toByteOffset: (stride &+ keyBlock) &* 4, as: SIMD16<Float>.self)
         }
     }
-
-    /// Heads that pass over a chunk of values together, sharing each load and conversion: eight
-    /// accumulators with AVX-512's 32 vector registers; one head's four already fill half of
-    /// AVX2's 16.
-    #if AVX512VNNI
-    static let maxValueHeads = 2
-    #else
-    static let maxValueHeads = 1
-    #endif
 
     /// `output_h += Σ p_h[j]·v_j` over `count` rows of values for `heads` heads (1 or 2, a
     /// constant where inlined; head h's weights are `h · stride` after `p`), in order of `j` for
