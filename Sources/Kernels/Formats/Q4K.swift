@@ -92,8 +92,10 @@ enum Q4K: RegisterSuperBlock {
         let scaled = ScaledRuns(q0: q0, q1: q1, q2: q2, q3: q3, q4: q4, q5: q5, q6: q6, q7: q7,
                               s0: scale(0), s1: scale(1), s2: scale(2), s3: scale(3),
                               s4: scale(4), s5: scale(5), s6: scale(6), s7: scale(7))
+        // Each min twice (one `vpmovzxbw` and one word shuffle).
+        let minLanes = lanes16(mins)
         var minPairs = SIMD16<Int16>()
-        for k in 0..<16 { minPairs[k] = Int16(UInt8(truncatingIfNeeded: mins &>> UInt64(8 &* (k >> 1)))) }
+        for k in 0..<16 { minPairs[k] = minLanes[k >> 1] }
         return (scaled, Header(minPairs: minPairs, d: SIMD8(repeating: loadHalf(x, 0)),
                                negativeDmin: SIMD8(repeating: -loadHalf(x, 2))))
     }
