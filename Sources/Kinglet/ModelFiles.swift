@@ -43,9 +43,7 @@ struct ModelFiles {
            let tokens = (try? metadata.optionalStrings("tokenizer.ggml.tokens")) ?? nil {
             metadata.set("\(arch).vocab_size", .uint32(UInt32(tokens.count)))
         }
-        for key in ["tokenizer.ggml.tokens", "tokenizer.ggml.merges", "tokenizer.ggml.token_type", "tokenizer.ggml.scores"] {
-            metadata.remove(key)
-        }
+        for key in Tokenizer.ggufArrayKeys { metadata.remove(key) }
         return file.replacingMetadata(metadata)
     }
 

@@ -23,6 +23,11 @@ enum TokenizerKey {
 }
 
 extension Tokenizer {
+    /// The metadata arrays `init(gguf:)` copies into the tokenizer's own tables (vocabulary, token
+    /// kinds, merges, scores): once it is built, a caller need not keep them.
+    public static let ggufArrayKeys = [TokenizerKey.tokens, TokenizerKey.tokenType, TokenizerKey.merges,
+                                       TokenizerKey.scores]
+
     /// The tokenizer described by a model file's `tokenizer.ggml.*` metadata.
     ///
     /// Supports byte-level BPE (`tokenizer.ggml.model` = `gpt2`) with the pre-tokenizers of

@@ -34,14 +34,14 @@ extension Ops {
     /// across lanes (which cost more than the products in a row-per-position layout).
     public static let keyBlock = 16
 
-    /// Key blocks `attend` scores at a time: it reads keys up to the end of a pair of blocks.
-    static let keyBlocksPerStep = 2
+    /// Positions `attend` scores at a time, a pair of key blocks: it reads keys up to the end of
+    /// a pair.
+    static let scoredPositions = 2 * keyBlock
 
     /// Elements that hold the keys of positions `0..<positions` of one key/value head, rounded
     /// up to whole pairs of blocks (what `attend` may read).
     public static func keyElements(positions: Int, headDimension: Int) -> Int {
-        let step = keyBlock * keyBlocksPerStep
-        return (positions + step - 1) / step * step * headDimension
+        (positions + scoredPositions - 1) / scoredPositions * scoredPositions * headDimension
     }
 
     /// Where dimension 0 of `position`'s key lives among a head's key blocks; dimension `d` is
@@ -63,7 +63,7 @@ extension Ops {
     /// Scores kept per head for `length` positions: from the start of the first pair of key
     /// blocks to the end of the last.
     static func scoreStride(length: Int) -> Int {
-        keyElements(positions: length + keyBlock * keyBlocksPerStep - 1, headDimension: 1)
+        keyElements(positions: length + scoredPositions - 1, headDimension: 1)
     }
 
     /// Scratch floats `attend` needs for `heads` heads over `length` positions.
@@ -134,7 +134,7 @@ extension Ops {
         let length = positions.count
         // Scores start at the first position of the first pair of key blocks: position p's is
         // at index p - blockStart of its head's row of `stride`.
-        let step = keyBlock &* keyBlocksPerStep
+        let step = scoredPositions
         let blockStart = positions.lowerBound / step &* step
         let offset = positions.lowerBound &- blockStart
         let stride = scoreStride(length: length)

@@ -209,7 +209,8 @@ extension Qwen35 {
 
         func makeCache(sequences: Int, capacity: Int) -> KVCache {
             KVCache(layers: attentionLayers, sequences: sequences, capacity: capacity, kvHeads: shape.kvHeadCount,
-                    headDimension: shape.headDimension, element: cacheElement, recurrentLayers: recurrentLayers, recurrentFloats: hyper.deltaNet.stateFloats)
+                    headDimension: shape.headDimension, element: cacheElement, recurrentLayers: recurrentLayers,
+                    recurrentFloats: hyper.deltaNet.stateFloats)
         }
 
         /// Weights and the attention layers' keys and values as `Architecture` says, plus the
