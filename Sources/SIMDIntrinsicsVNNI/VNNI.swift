@@ -14,6 +14,15 @@ extension X86 {
         return r
     }
 
+    /// `vpdpbusd` (AVX-512 VNNI, 512-bit): lane k of `acc` plus Σ_{i<4} u[4k+i]·s[4k+i].
+    @_transparent
+    public static func dpbusd(_ acc: SIMD16<Int32>, _ u: SIMD64<UInt8>, _ s: SIMD64<Int8>) -> SIMD16<Int32> {
+        let a = unsafeBitCast(u, to: SIMD16<Int32>.self), b = unsafeBitCast(s, to: SIMD16<Int32>.self)
+        var r = SIMD16<Int32>()
+        r._storage._value = Builtin.int_x86_avx512_vpdpbusd_512(acc._storage._value, a._storage._value, b._storage._value)
+        return r
+    }
+
     /// `vpmaddubsw` (AVX-512 BW, 512-bit): lane k = u[2k]·s[2k] + u[2k+1]·s[2k+1] as Int16, saturating.
     @_transparent
     public static func maddubs(_ u: SIMD64<UInt8>, _ s: SIMD64<Int8>) -> SIMD32<Int16> {

@@ -211,6 +211,41 @@ enum ByteDot {
         #endif
     }
 
+    /// `scaledLanes` of four runs, `u` holding runs 0 and 1 and `v` runs 2 and 3 (with `s` and
+    /// `t` their partner bytes), whose scales are interleaved in `scale`: word 2k belongs to
+    /// `u`'s lane k, word 2k + 1 to `v`'s. The Int32 lanes are exactly those of two
+    /// `scaledLanes` calls, but with AVX-512 VNNI in three multiplies instead of four: each
+    /// run's four-byte sums (`vpdpbusd`) fit in Int16 when `u` and `v` stay below 64, so two
+    /// runs' sums share one register, one per half of each lane, and one `vpdpwssd` scales both.
+    @inline(__always)
+    static func scaledLanes(_ acc: SIMD16<Int32>, _ u: SIMD64<UInt8>, _ s: SIMD64<Int8>, _ v: SIMD64<UInt8>,
+                            _ t: SIMD64<Int8>, interleaved scale: SIMD32<Int16>) -> SIMD16<Int32> {
+        #if arch(x86_64) && AVX512VNNI
+        let low = X86.dpbusd(SIMD16(), u, s), high = X86.dpbusd(SIMD16(), v, t) &<< 16
+        let both = unsafeBitCast(low, to: SIMD32<Int16>.self)
+            .replacing(with: unsafeBitCast(high, to: SIMD32<Int16>.self), where: oddWords)
+        return X86.dpwssd(acc, both, scale)
+        #else
+        var first = scale, second = scale
+        for k in 0..<16 { first[2 &* k &+ 1] = scale[2 &* k]; second[2 &* k] = scale[2 &* k &+ 1] }
+        return scaledLanes(scaledLanes(acc, u, s, first), v, t, second)
+        #endif
+    }
+
+    /// The odd Int16 lanes of a 512-bit register: the high half of each Int32 lane.
+    @inline(__always)
+    static var oddWords: SIMDMask<SIMD32<Int16>.MaskStorage> {
+        var m = SIMDMask<SIMD32<Int16>.MaskStorage>()
+        for k in 0..<16 { m[2 &* k &+ 1] = true }
+        return m
+    }
+
+    /// Word 2k of `a` and word 2k + 1 of `b`, for k < 16: two runs' scales as `scaledLanes(_:_:_:_:_:interleaved:)` takes them.
+    @inline(__always)
+    static func interleaved(_ a: SIMD32<Int16>, _ b: SIMD32<Int16>) -> SIMD32<Int16> {
+        a.replacing(with: b, where: oddWords)
+    }
+
     /// Lane k: a[2k]·b[2k] + a[2k+1]·b[2k+1] (`vpmaddwd`).
     @inline(__always)
     static func pairProducts(_ a: SIMD16<Int16>, _ b: SIMD16<Int16>) -> SIMD8<Int32> {

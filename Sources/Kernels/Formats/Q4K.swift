@@ -69,10 +69,11 @@ enum Q4K: RegisterSuperBlock {
     }
 
     /// What `finish` needs of a super-block: each min twice (one per bsum of its sub-block) and
-    /// the two fp16 scales, widened and broadcast (dmin negated).
+    /// the two fp16 scales, widened and broadcast (dmin negated); all of them in both halves,
+    /// as `finishPair` uses them (kept so, the tile's loop reloads them instead of shuffling).
     struct Header {
-        var minPairs: SIMD16<Int16>
-        var d, negativeDmin: SIMD8<Float>
+        var minPairs: SIMD32<Int16>
+        var d, negativeDmin: SIMD16<Float>
     }
 
     /// The super-block's 8 sub-blocks of quants, each with its scale broadcast to 16 lanes.
@@ -96,8 +97,8 @@ enum Q4K: RegisterSuperBlock {
         let minLanes = lanes16(mins)
         var minPairs = SIMD16<Int16>()
         for k in 0..<16 { minPairs[k] = minLanes[k >> 1] }
-        return (scaled, Header(minPairs: minPairs, d: SIMD8(repeating: loadHalf(x, 0)),
-                               negativeDmin: SIMD8(repeating: -loadHalf(x, 2))))
+        return (scaled, Header(minPairs: SIMD32(lowHalf: minPairs, highHalf: minPairs),
+                               d: SIMD16(repeating: loadHalf(x, 0)), negativeDmin: SIMD16(repeating: -loadHalf(x, 2))))
     }
 
     /// `ggml_vec_dot_q4_K_q8_K` for one super-block: d_a·(d·Σ_j sc_j·Σ q·y − dmin·Σ_j m_j·Σ y),
@@ -106,17 +107,17 @@ enum Q4K: RegisterSuperBlock {
     static func finish(_ h: Header, _ isum: SIMD8<Int32>, _ y: Q8KTerms, into acc: inout SIMD8<Float>,
                        offsets: inout SIMD8<Float>) {
         // d_a·(−dmin) is −(d_a·dmin) exactly: IEEE products are symmetric in sign.
-        acc = acc.addingProduct(Lanes.floats(isum), y.d * h.d)
+        acc = acc.addingProduct(Lanes.floats(isum), y.d * h.d.lowHalf)
         // Lane j: m_j·(bsum_2j + bsum_2j+1), m_j times the sum of sub-block j's activations.
-        offsets = offsets.addingProduct(Lanes.floats(ByteDot.pairProducts(y.sums, h.minPairs)), y.d * h.negativeDmin)
+        offsets = offsets.addingProduct(Lanes.floats(ByteDot.pairProducts(y.sums, h.minPairs.lowHalf)),
+                                        y.d * h.negativeDmin.lowHalf)
     }
 
     /// `finish` for two tokens at once (lanes 0..<8 and 8..<16), lane for lane the same arithmetic.
     @inline(__always)
     static func finishPair(_ h: Header, _ isum: SIMD16<Int32>, _ y: Q8KPairTerms, into acc: inout SIMD16<Float>,
                            offsets: inout SIMD16<Float>) {
-        acc = acc.addingProduct(Lanes.floats(isum), y.d * Lanes.twice(h.d))
-        let minSums = ByteDot.pairProducts(y.sums, SIMD32(lowHalf: h.minPairs, highHalf: h.minPairs))
-        offsets = offsets.addingProduct(Lanes.floats(minSums), y.d * Lanes.twice(h.negativeDmin))
+        acc = acc.addingProduct(Lanes.floats(isum), y.d * h.d)
+        offsets = offsets.addingProduct(Lanes.floats(ByteDot.pairProducts(y.sums, h.minPairs)), y.d * h.negativeDmin)
     }
 }

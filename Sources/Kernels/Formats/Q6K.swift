@@ -55,10 +55,11 @@ enum Q6K: ByteUnpacking, RegisterSuperBlock {
         }
     }
 
-    /// What `finish` needs of a super-block: all 16 group scales as Int16, and d broadcast.
+    /// What `finish` needs of a super-block: all 16 group scales as Int16, and d broadcast; both in
+    /// both halves, as `finishPair` uses them.
     struct Header {
-        var scales: SIMD16<Int16>
-        var d: SIMD8<Float>
+        var scales: SIMD32<Int16>
+        var d: SIMD16<Float>
     }
 
     /// The super-block's quants (0…63) in eight runs of 32, the two group scales of each run
@@ -90,7 +91,7 @@ enum Q6K: ByteUnpacking, RegisterSuperBlock {
         let scaled = ScaledRuns(q0: q0, q1: q1, q2: q2, q3: q3, q4: q4, q5: q5, q6: q6, q7: q7,
                               s0: pair(0), s1: pair(1), s2: pair(2), s3: pair(3),
                               s4: pair(4), s5: pair(5), s6: pair(6), s7: pair(7))
-        return (scaled, Header(scales: scales, d: SIMD8(repeating: loadHalf(x, 208))))
+        return (scaled, Header(scales: SIMD32(lowHalf: scales, highHalf: scales), d: SIMD16(repeating: loadHalf(x, 208))))
     }
 
     /// `ggml_vec_dot_q6_K_q8_K` for one super-block: d·d_a·Σ_g sc_g·(Σ q·y − 32·Σ y), with Σ y
@@ -98,15 +99,15 @@ enum Q6K: ByteUnpacking, RegisterSuperBlock {
     @inline(__always)
     static func finish(_ h: Header, _ runSums: SIMD8<Int32>, _ y: Q8KTerms, into acc: inout SIMD8<Float>,
                        offsets: inout SIMD8<Float>) {
-        let isum = runSums &- ByteDot.pairProducts(y.sums, h.scales) &<< 5
-        acc = acc.addingProduct(Lanes.floats(isum), y.d * h.d)
+        let isum = runSums &- ByteDot.pairProducts(y.sums, h.scales.lowHalf) &<< 5
+        acc = acc.addingProduct(Lanes.floats(isum), y.d * h.d.lowHalf)
     }
 
     /// `finish` for two tokens at once (lanes 0..<8 and 8..<16), lane for lane the same arithmetic.
     @inline(__always)
     static func finishPair(_ h: Header, _ runSums: SIMD16<Int32>, _ y: Q8KPairTerms, into acc: inout SIMD16<Float>,
                            offsets: inout SIMD16<Float>) {
-        let isum = runSums &- ByteDot.pairProducts(y.sums, SIMD32(lowHalf: h.scales, highHalf: h.scales)) &<< 5
-        acc = acc.addingProduct(Lanes.floats(isum), y.d * Lanes.twice(h.d))
+        let isum = runSums &- ByteDot.pairProducts(y.sums, h.scales) &<< 5
+        acc = acc.addingProduct(Lanes.floats(isum), y.d * h.d)
     }
 }

@@ -81,7 +81,7 @@ extension RegisterSuperBlock {
         #endif
         if quadRows > 0 && quadTokens > 0 {
             // One buffer per row of a quad, its 64-byte aligned start holding the row's unpacked
-            // super-block (`runPair` loads 64 bytes; unaligned, each load would span two lines),
+            // super-block (`runQuad` loads 64 bytes at a time; unaligned, each load would span two lines),
             // and one per quad of tokens for the float sums of 4 rows × 4 tokens (8 × 128 bytes),
             // found through `sums[quad]`.
             Scratch.withBuffers { rowBuffers in
@@ -177,30 +177,31 @@ extension RegisterSuperBlock {
     }
 
     /// One super-block of two unpacked rows times four tokens' Q8_K blocks (`y`, `y + s`, …),
-    /// added to the float sums `sums[2i + p]` of row i and tokens 2p, 2p + 1. Two runs at a time on 512-bit
-    /// registers: eight integer accumulators, four activation vectors and one row's quants and
-    /// scales fit the 32 registers.
+    /// added to the float sums `sums[2i + p]` of row i and tokens 2p, 2p + 1. Four runs at a time on 512-bit
+    /// registers (`ByteDot.scaledLanes(_:_:_:_:_:interleaved:)`: six multiplies per row, token and
+    /// super-block instead of eight): eight integer
+    /// accumulators, eight activation vectors and one row's quants and scales fit the 32 registers.
     @inline(__always)
     private static func tile2x4(_ u0: UnsafeRawPointer, _ h0: Header, _ u1: UnsafeRawPointer, _ h1: Header,
                                 _ y: UnsafeRawPointer, activationStride s: Int,
                                 _ terms: (Q8KPairTerms, Q8KPairTerms), sums: UnsafeMutablePointer<PairSums>) {
         var c00 = SIMD16<Int32>(), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00
-        for j in stride(from: 0, to: 8, by: 2) {
-            let o = 4 &+ 32 &* j
-            let y0 = y.loadUnaligned(fromByteOffset: o, as: SIMD64<Int8>.self)
-            let y1 = y.loadUnaligned(fromByteOffset: s &+ o, as: SIMD64<Int8>.self)
-            let y2 = y.loadUnaligned(fromByteOffset: 2 &* s &+ o, as: SIMD64<Int8>.self)
-            let y3 = y.loadUnaligned(fromByteOffset: 3 &* s &+ o, as: SIMD64<Int8>.self)
-            let (q0, scale0) = ScaledRuns.runPair(j, of: u0)
-            c00 = ByteDot.scaledLanes(c00, q0, y0, scale0)
-            c01 = ByteDot.scaledLanes(c01, q0, y1, scale0)
-            c02 = ByteDot.scaledLanes(c02, q0, y2, scale0)
-            c03 = ByteDot.scaledLanes(c03, q0, y3, scale0)
-            let (q1, scale1) = ScaledRuns.runPair(j, of: u1)
-            c10 = ByteDot.scaledLanes(c10, q1, y0, scale1)
-            c11 = ByteDot.scaledLanes(c11, q1, y1, scale1)
-            c12 = ByteDot.scaledLanes(c12, q1, y2, scale1)
-            c13 = ByteDot.scaledLanes(c13, q1, y3, scale1)
+        for n in 0..<2 {
+            @inline(__always) func load(_ t: Int, _ half: Int) -> SIMD64<Int8> {
+                y.loadUnaligned(fromByteOffset: t &* s &+ 4 &+ 128 &* n &+ 64 &* half, as: SIMD64<Int8>.self)
+            }
+            let y0 = load(0, 0), y1 = load(1, 0), y2 = load(2, 0), y3 = load(3, 0)
+            let z0 = load(0, 1), z1 = load(1, 1), z2 = load(2, 1), z3 = load(3, 1)
+            let (p0, r0, scale0) = ScaledRuns.runQuad(n, of: u0)
+            c00 = ByteDot.scaledLanes(c00, p0, y0, r0, z0, interleaved: scale0)
+            c01 = ByteDot.scaledLanes(c01, p0, y1, r0, z1, interleaved: scale0)
+            c02 = ByteDot.scaledLanes(c02, p0, y2, r0, z2, interleaved: scale0)
+            c03 = ByteDot.scaledLanes(c03, p0, y3, r0, z3, interleaved: scale0)
+            let (p1, r1, scale1) = ScaledRuns.runQuad(n, of: u1)
+            c10 = ByteDot.scaledLanes(c10, p1, y0, r1, z0, interleaved: scale1)
+            c11 = ByteDot.scaledLanes(c11, p1, y1, r1, z1, interleaved: scale1)
+            c12 = ByteDot.scaledLanes(c12, p1, y2, r1, z2, interleaved: scale1)
+            c13 = ByteDot.scaledLanes(c13, p1, y3, r1, z3, interleaved: scale1)
         }
         // Each token's accumulator holds its even runs in lanes 0..<8 and its odd runs in 8..<16;
         // two tokens' halves added crosswise give both tokens' `sums` lanes in one vector.
@@ -246,7 +247,7 @@ struct PairSums {
     var acc = SIMD16<Float>(), offsets = SIMD16<Float>()
 }
 
-/// A super-block's 256 unsigned quants in eight runs of 32, each with the Int16 scales of its
+/// A super-block's 256 unsigned quants (below 64) in eight runs of 32, each with the Int16 scales of its
 /// sixteen pair lanes (what `ByteDot.scaledLanes` takes).
 struct ScaledRuns {
     var q0, q1, q2, q3, q4, q5, q6, q7: SIMD32<UInt8>
@@ -271,23 +272,28 @@ struct ScaledRuns {
         return (i0 &+ i1) &+ (i2 &+ i3)
     }
 
-    /// Writes the runs to `p` (512 bytes: the eight quant runs, then the eight scale vectors) as
-    /// `runPair(_:of:)` reads them back: each pair of runs in one
-    /// 64-byte store, so that each load is forwarded from one store (a load spanning two
-    /// stores waits until they reach the cache).
+    /// Writes the runs to `p` (384 bytes) as `runQuad(_:of:)` reads them back: the eight quant
+    /// runs, each pair in one 64-byte store, then each four runs' scales interleaved as
+    /// `ByteDot.scaledLanes(_:_:_:_:_:interleaved:)` takes them. Each load is forwarded from one
+    /// store (a load spanning two stores waits until they reach the cache).
     @inline(__always)
     func store(to p: UnsafeMutableRawPointer) {
-        @inline(__always) func put(_ j: Int, _ qa: SIMD32<UInt8>, _ qb: SIMD32<UInt8>, _ sa: SIMD16<Int16>, _ sb: SIMD16<Int16>) {
+        @inline(__always) func put(_ j: Int, _ qa: SIMD32<UInt8>, _ qb: SIMD32<UInt8>) {
             p.storeBytes(of: SIMD64(lowHalf: qa, highHalf: qb), toByteOffset: 32 &* j, as: SIMD64<UInt8>.self)
-            p.storeBytes(of: SIMD32(lowHalf: sa, highHalf: sb), toByteOffset: 256 &+ 32 &* j, as: SIMD32<Int16>.self)
         }
-        put(0, q0, q1, s0, s1); put(2, q2, q3, s2, s3); put(4, q4, q5, s4, s5); put(6, q6, q7, s6, s7)
+        put(0, q0, q1); put(2, q2, q3); put(4, q4, q5); put(6, q6, q7)
+        @inline(__always) func scales(_ n: Int, _ a: SIMD16<Int16>, _ b: SIMD16<Int16>, _ c: SIMD16<Int16>, _ d: SIMD16<Int16>) {
+            let quad = ByteDot.interleaved(SIMD32(lowHalf: a, highHalf: b), SIMD32(lowHalf: c, highHalf: d))
+            p.storeBytes(of: quad, toByteOffset: 256 &+ 64 &* n, as: SIMD32<Int16>.self)
+        }
+        scales(0, s0, s1, s2, s3); scales(1, s4, s5, s6, s7)
     }
 
-    /// Runs `j` and `j + 1`'s quants and scales from runs stored at `p`.
+    /// Runs 4n…4n + 3 from runs stored at `p`: two pairs of runs' quants and their interleaved scales.
     @inline(__always)
-    static func runPair(_ j: Int, of p: UnsafeRawPointer) -> (SIMD64<UInt8>, SIMD32<Int16>) {
-        (p.loadUnaligned(fromByteOffset: 32 &* j, as: SIMD64<UInt8>.self),
-         p.loadUnaligned(fromByteOffset: 256 &+ 32 &* j, as: SIMD32<Int16>.self))
+    static func runQuad(_ n: Int, of p: UnsafeRawPointer) -> (SIMD64<UInt8>, SIMD64<UInt8>, SIMD32<Int16>) {
+        (p.loadUnaligned(fromByteOffset: 128 &* n, as: SIMD64<UInt8>.self),
+         p.loadUnaligned(fromByteOffset: 128 &* n &+ 64, as: SIMD64<UInt8>.self),
+         p.loadUnaligned(fromByteOffset: 256 &+ 64 &* n, as: SIMD32<Int16>.self))
     }
 }
