@@ -69,33 +69,57 @@ enum SignedBlocks {
         _: F.Type, _ weights: UnsafeRawPointer, rowBytes: Int, rows: Int, _ activations: UnsafeRawPointer,
         activationStride: Int, tokens: Int, blocks nb: Int, into out: UnsafeMutablePointer<Float>, outputStride: Int
     ) {
-        var r = 0
-        while r < rows {
-            let group = Swift.min(4, rows &- r)
-            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 4 &* tokens) { accumulators in
-                let acc = accumulators.baseAddress!
-                acc.initialize(repeating: SIMD8<Float>(), count: 4 &* tokens)
-                var b = 0
-                while b < nb {
-                    let n = Swift.min(chunkBlocks, nb &- b)
-                    chunk(F.self, weights + r &* rowBytes + b &* F.bytesPerBlock, rowBytes: rowBytes, rows: group,
-                          activations + b &* 34, activationStride: activationStride, tokens: tokens, blocks: n,
-                          accumulators: acc)
-                    b &+= n
-                }
-                for t in 0..<tokens {
-                    let o = out + (t &* outputStride &+ r), sums = acc + t &* 4
-                    if group == 4 {
-                        // Two rows' reductions at a time (`halfTotals`: the same sums as `total`).
-                        let first = SIMD16(lowHalf: sums[0], highHalf: sums[1]).halfTotals
-                        let second = SIMD16(lowHalf: sums[2], highHalf: sums[3]).halfTotals
-                        o[0] = first[0]; o[1] = first[8]; o[2] = second[0]; o[3] = second[8]
-                    } else {
-                        for i in 0..<group { o[i] = sums[i].total }
+        // The tokens' fp16 scales as floats, block-major (block b of token t at b·tokens + t), so
+        // `tile4x4` reads a quad's four with one load: copied as integers, then widened eight at a
+        // time (one at a time, LLVM's `vpinsrw` chains each conversion onto the last).
+        let tokenScaleCount = rows >= 4 && tokens >= 4 ? nb &* tokens : 0
+        withUnsafeTemporaryAllocation(of: UInt16.self, capacity: tokenScaleCount) { bits in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: tokenScaleCount) { floats in
+                var tokenScales: UnsafePointer<Float>? = nil
+                if tokenScaleCount > 0 {
+                    let h = bits.baseAddress!, f = floats.baseAddress!
+                    for t in 0..<tokens {
+                        let a = activations + t &* activationStride
+                        for b in 0..<nb { h[b &* tokens &+ t] = a.loadUnaligned(fromByteOffset: b &* 34, as: UInt16.self) }
                     }
+                    var i = 0
+                    while i &+ 8 <= tokenScaleCount {
+                        let v = UnsafeRawPointer(h + i).loadUnaligned(as: SIMD8<Float16>.self)
+                        UnsafeMutableRawPointer(f + i).storeBytes(of: Lanes.widen(v), as: SIMD8<Float>.self)
+                        i &+= 8
+                    }
+                    while i < tokenScaleCount { f[i] = Float(Float16(bitPattern: h[i])); i &+= 1 }
+                    tokenScales = UnsafePointer(f)
+                }
+                var r = 0
+                while r < rows {
+                    let group = Swift.min(4, rows &- r)
+                    withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 4 &* tokens) { accumulators in
+                        let acc = accumulators.baseAddress!
+                        acc.initialize(repeating: SIMD8<Float>(), count: 4 &* tokens)
+                        var b = 0
+                        while b < nb {
+                            let n = Swift.min(chunkBlocks, nb &- b)
+                            chunk(F.self, weights + r &* rowBytes + b &* F.bytesPerBlock, rowBytes: rowBytes, rows: group,
+                                  activations + b &* 34, activationStride: activationStride, tokens: tokens, blocks: n,
+                                  tokenScales: tokenScales.map { $0 + b &* tokens }, accumulators: acc)
+                            b &+= n
+                        }
+                        for t in 0..<tokens {
+                            let o = out + (t &* outputStride &+ r), sums = acc + t &* 4
+                            if group == 4 {
+                                // Two rows' reductions at a time (`halfTotals`: the same sums as `total`).
+                                let first = SIMD16(lowHalf: sums[0], highHalf: sums[1]).halfTotals
+                                let second = SIMD16(lowHalf: sums[2], highHalf: sums[3]).halfTotals
+                                o[0] = first[0]; o[1] = first[8]; o[2] = second[0]; o[3] = second[8]
+                            } else {
+                                for i in 0..<group { o[i] = sums[i].total }
+                            }
+                        }
+                    }
+                    r &+= group
                 }
             }
-            r &+= group
         }
     }
 
@@ -106,7 +130,8 @@ enum SignedBlocks {
     @inline(__always)
     private static func chunk<F: SignedBlockFormat>(
         _: F.Type, _ weights: UnsafeRawPointer, rowBytes: Int, rows: Int, _ activations: UnsafeRawPointer,
-        activationStride: Int, tokens: Int, blocks n: Int, accumulators acc: UnsafeMutablePointer<SIMD8<Float>>
+        activationStride: Int, tokens: Int, blocks n: Int, tokenScales: UnsafePointer<Float>?,
+        accumulators acc: UnsafeMutablePointer<SIMD8<Float>>
     ) {
         let wb = F.bytesPerBlock
         withUnsafeTemporaryAllocation(byteCount: Scratch.bytes, alignment: Scratch.alignment) { buffer in
@@ -121,11 +146,32 @@ enum SignedBlocks {
                     }
                 }
                 var t = 0
-                if rows == 4 {
-                    while t &+ 4 <= tokens {
-                        tile4x4(q, dw, activations + t &* activationStride, activationStride: activationStride,
-                                blocks: n, accumulators: acc + t &* 4)
-                        t &+= 4
+                if rows == 4, let da = tokenScales {
+                    let quads = tokens / 4
+                    // First every block's sixteen scale products d_w·d_a for every quad of tokens
+                    // (lane 4t + i: row i, token t), one wide multiply each, so that `tile4x4`
+                    // broadcasts each straight from memory into its multiply-add: a scalar
+                    // multiply and a register broadcast per row and token were a fifth of its
+                    // loop's instructions.
+                    withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: quads &* n) { table in
+                        let products = table.baseAddress!
+                        for k in 0..<n {
+                            let rows = UnsafeRawPointer(dw + k &* 4).loadUnaligned(as: SIMD4<Float>.self)
+                            let twice = SIMD8(lowHalf: rows, highHalf: rows)
+                            let rowLanes = SIMD16<Float>(lowHalf: twice, highHalf: twice)
+                            for quad in 0..<quads {
+                                let scales = UnsafeRawPointer(da + (k &* tokens &+ 4 &* quad)).loadUnaligned(as: SIMD4<Float>.self)
+                                var tokenLanes = SIMD16<Float>()
+                                for l in 0..<16 { tokenLanes[l] = scales[l >> 2] }
+                                products[quad &* n &+ k] = rowLanes * tokenLanes
+                            }
+                        }
+                        let scales = UnsafeRawPointer(products).assumingMemoryBound(to: Float.self)
+                        while t &+ 4 <= tokens {
+                            tile4x4(q, scales + (t / 4) &* n &* 16, activations + t &* activationStride,
+                                    activationStride: activationStride, blocks: n, accumulators: acc + t &* 4)
+                            t &+= 4
+                        }
                     }
                 }
                 while t < tokens {
@@ -146,15 +192,17 @@ enum SignedBlocks {
         }
     }
 
-    /// Four unpacked rows times four tokens over `n` blocks, sixteen accumulators in registers.
+    /// Four unpacked rows times four tokens over `n` blocks, sixteen accumulators in registers;
+    /// `scales` holds each block's sixteen products d_w·d_a (row i, token t at 16k + 4t + i).
     @inline(__always)
-    private static func tile4x4(_ q: UnsafeRawPointer, _ dw: UnsafePointer<Float>, _ a: UnsafeRawPointer,
-                                activationStride: Int, blocks n: Int, accumulators acc: UnsafeMutablePointer<SIMD8<Float>>) {
+    private static func tile4x4(_ q: UnsafeRawPointer, _ scales: UnsafePointer<Float>, _ a: UnsafeRawPointer,
+                                activationStride: Int, blocks n: Int,
+                                accumulators acc: UnsafeMutablePointer<SIMD8<Float>>) {
+        let s = activationStride
         var c00 = acc[0], c01 = acc[1], c02 = acc[2], c03 = acc[3]
         var c10 = acc[4], c11 = acc[5], c12 = acc[6], c13 = acc[7]
         var c20 = acc[8], c21 = acc[9], c22 = acc[10], c23 = acc[11]
         var c30 = acc[12], c31 = acc[13], c32 = acc[14], c33 = acc[15]
-        let s = activationStride
         for k in 0..<n {
             let x0 = q.loadUnaligned(fromByteOffset: (k &* 4) &* 32, as: SIMD32<Int8>.self)
             let x1 = q.loadUnaligned(fromByteOffset: (k &* 4 &+ 1) &* 32, as: SIMD32<Int8>.self)
@@ -162,7 +210,7 @@ enum SignedBlocks {
             let x3 = q.loadUnaligned(fromByteOffset: (k &* 4 &+ 3) &* 32, as: SIMD32<Int8>.self)
             let m0 = ByteDot.magnitude(x0), m1 = ByteDot.magnitude(x1)
             let m2 = ByteDot.magnitude(x2), m3 = ByteDot.magnitude(x3)
-            let d0 = dw[k &* 4], d1 = dw[k &* 4 &+ 1], d2 = dw[k &* 4 &+ 2], d3 = dw[k &* 4 &+ 3]
+            let d = scales + k &* 16
             @inline(__always)
             func step(_ c: inout SIMD8<Float>, _ m: SIMD32<UInt8>, _ x: SIMD32<Int8>, _ y: SIMD32<Int8>, _ scale: Float) {
                 let p = ByteDot.lanes(SIMD8(), m, ByteDot.applyingSign(of: x, to: y))
@@ -171,13 +219,12 @@ enum SignedBlocks {
             @inline(__always)
             func token(_ t: Int, _ c0: inout SIMD8<Float>, _ c1: inout SIMD8<Float>, _ c2: inout SIMD8<Float>,
                        _ c3: inout SIMD8<Float>) {
-                let block = a + t &* s + k &* 34
-                let y = block.loadUnaligned(fromByteOffset: 2, as: SIMD32<Int8>.self)
-                let da = loadHalf(block, 0)
-                step(&c0, m0, x0, y, d0 * da)
-                step(&c1, m1, x1, y, d1 * da)
-                step(&c2, m2, x2, y, d2 * da)
-                step(&c3, m3, x3, y, d3 * da)
+                let y = a.loadUnaligned(fromByteOffset: t &* s &+ k &* 34 &+ 2, as: SIMD32<Int8>.self)
+                let o = 4 &* t
+                step(&c0, m0, x0, y, d[o])
+                step(&c1, m1, x1, y, d[o &+ 1])
+                step(&c2, m2, x2, y, d[o &+ 2])
+                step(&c3, m3, x3, y, d[o &+ 3])
             }
             token(0, &c00, &c01, &c02, &c03)
             token(1, &c10, &c11, &c12, &c13)
