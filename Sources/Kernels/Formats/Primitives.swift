@@ -98,12 +98,6 @@ enum Lanes {
         return f
     }
 
-    /// `v` in both halves.
-    @inline(__always)
-    static func twice(_ v: SIMD8<Float>) -> SIMD16<Float> {
-        SIMD16(lowHalf: v, highHalf: v)
-    }
-
     /// Sums neighbouring int16 pairs: `out[k] = Int32(v[2k]) + Int32(v[2k+1])` for sixteen int16
     /// values packed as `SIMD8<Int32>`.
     @inline(__always)
@@ -247,7 +241,8 @@ enum ByteDot {
         return m
     }
 
-    /// Word 2k of `a` and word 2k + 1 of `b`, for k < 16: two runs' scales as `scaledLanes(_:_:_:_:_:interleaved:)` takes them.
+    /// Word 2k of `a` and word 2k + 1 of `b`, for k < 16: two runs' scales as
+    /// `scaledLanes(_:_:_:_:_:interleaved:)` takes them.
     @inline(__always)
     static func interleaved(_ a: SIMD32<Int16>, _ b: SIMD32<Int16>) -> SIMD32<Int16> {
         a.replacing(with: b, where: oddWords)

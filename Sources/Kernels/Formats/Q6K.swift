@@ -91,7 +91,8 @@ enum Q6K: ByteUnpacking, RegisterSuperBlock {
         let scaled = ScaledRuns(q0: q0, q1: q1, q2: q2, q3: q3, q4: q4, q5: q5, q6: q6, q7: q7,
                               s0: pair(0), s1: pair(1), s2: pair(2), s3: pair(3),
                               s4: pair(4), s5: pair(5), s6: pair(6), s7: pair(7))
-        return (scaled, Header(scales: SIMD32(lowHalf: scales, highHalf: scales), d: SIMD16(repeating: loadHalf(x, 208))))
+        return (scaled, Header(scales: SIMD32(lowHalf: scales, highHalf: scales),
+                               d: SIMD16(repeating: loadHalf(x, 208))))
     }
 
     /// `ggml_vec_dot_q6_K_q8_K` for one super-block: d·d_a·Σ_g sc_g·(Σ q·y − 32·Σ y), with Σ y

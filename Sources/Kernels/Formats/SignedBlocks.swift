@@ -80,7 +80,9 @@ enum SignedBlocks {
                     let h = bits.baseAddress!, f = floats.baseAddress!
                     for t in 0..<tokens {
                         let a = activations + t &* activationStride
-                        for b in 0..<nb { h[b &* tokens &+ t] = a.loadUnaligned(fromByteOffset: b &* 34, as: UInt16.self) }
+                        for b in 0..<nb {
+                            h[b &* tokens &+ t] = a.loadUnaligned(fromByteOffset: b &* 34, as: UInt16.self)
+                        }
                     }
                     var i = 0
                     while i &+ 8 <= tokenScaleCount {
@@ -160,7 +162,8 @@ enum SignedBlocks {
                             let twice = SIMD8(lowHalf: rows, highHalf: rows)
                             let rowLanes = SIMD16<Float>(lowHalf: twice, highHalf: twice)
                             for quad in 0..<quads {
-                                let scales = UnsafeRawPointer(da + (k &* tokens &+ 4 &* quad)).loadUnaligned(as: SIMD4<Float>.self)
+                                let scales = UnsafeRawPointer(da + (k &* tokens &+ 4 &* quad))
+                                    .loadUnaligned(as: SIMD4<Float>.self)
                                 var tokenLanes = SIMD16<Float>()
                                 for l in 0..<16 { tokenLanes[l] = scales[l >> 2] }
                                 products[quad &* n &+ k] = rowLanes * tokenLanes

@@ -282,7 +282,8 @@ struct ScaledRuns {
             p.storeBytes(of: SIMD64(lowHalf: qa, highHalf: qb), toByteOffset: 32 &* j, as: SIMD64<UInt8>.self)
         }
         put(0, q0, q1); put(2, q2, q3); put(4, q4, q5); put(6, q6, q7)
-        @inline(__always) func scales(_ n: Int, _ a: SIMD16<Int16>, _ b: SIMD16<Int16>, _ c: SIMD16<Int16>, _ d: SIMD16<Int16>) {
+        @inline(__always)
+        func scales(_ n: Int, _ a: SIMD16<Int16>, _ b: SIMD16<Int16>, _ c: SIMD16<Int16>, _ d: SIMD16<Int16>) {
             let quad = ByteDot.interleaved(SIMD32(lowHalf: a, highHalf: b), SIMD32(lowHalf: c, highHalf: d))
             p.storeBytes(of: quad, toByteOffset: 256 &+ 64 &* n, as: SIMD32<Int16>.self)
         }
