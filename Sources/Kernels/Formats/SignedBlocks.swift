@@ -42,19 +42,30 @@ enum SignedBlocks {
         let wb = F.bytesPerBlock
         var acc = SIMD8<Float>()
         var b = 0
-        while b < nb {
+        @inline(__always) func add(_ x: SIMD32<Int8>, _ y: SIMD32<Int8>, _ scale: Float) {
+            acc = acc.addingProduct(Lanes.floats(ByteDot.signedLanes(x, y)), SIMD8(repeating: scale))
+        }
+        while b &+ 8 <= nb {
             // Scales eight blocks at a time (one `vcvtph2ps` each side, see `loadHalves8`).
-            let n = Swift.min(8, nb &- b)
             let w = weights + b &* wb, a = activations + b &* 34
-            let scales = n == 8
-                ? loadHalves8(w, offset: 0, stride: wb) * loadHalves8(a, offset: 0, stride: 34)
+            let scales = loadHalves8(w, offset: 0, stride: wb) * loadHalves8(a, offset: 0, stride: 34)
+            for k in 0..<8 {
+                add(F.quants(w + k &* wb), a.loadUnaligned(fromByteOffset: k &* 34 &+ 2, as: SIMD32<Int8>.self), scales[k])
+            }
+            b &+= 8
+        }
+        if b < nb {
+            // The last n < 8 blocks: in a row of eight or more, the scales of its last eight blocks,
+            // used from lane 8 − n on (lane by lane the same products as `halves` would give).
+            let n = nb &- b, skip = nb >= 8 ? 8 &- n : 0
+            let w = weights + b &* wb, a = activations + b &* 34
+            let scales = skip > 0
+                ? loadHalves8(w - skip &* wb, offset: 0, stride: wb) * loadHalves8(a - skip &* 34, offset: 0, stride: 34)
                 : halves(w, stride: wb, count: n) * halves(a, stride: 34, count: n)
             for k in 0..<n {
-                let x = F.quants(w + k &* wb)
-                let y = a.loadUnaligned(fromByteOffset: k &* 34 &+ 2, as: SIMD32<Int8>.self)
-                acc = acc.addingProduct(Lanes.floats(ByteDot.signedLanes(x, y)), SIMD8(repeating: scales[k]))
+                add(F.quants(w + k &* wb), a.loadUnaligned(fromByteOffset: k &* 34 &+ 2, as: SIMD32<Int8>.self),
+                    scales[k &+ skip])
             }
-            b &+= n
         }
         return acc.total
     }
