@@ -50,7 +50,8 @@ enum SignedBlocks {
             let w = weights + b &* wb, a = activations + b &* 34
             let scales = loadHalves8(w, offset: 0, stride: wb) * loadHalves8(a, offset: 0, stride: 34)
             for k in 0..<8 {
-                add(F.quants(w + k &* wb), a.loadUnaligned(fromByteOffset: k &* 34 &+ 2, as: SIMD32<Int8>.self), scales[k])
+                add(F.quants(w + k &* wb), a.loadUnaligned(fromByteOffset: k &* 34 &+ 2, as: SIMD32<Int8>.self),
+                    scales[k])
             }
             b &+= 8
         }
@@ -60,7 +61,8 @@ enum SignedBlocks {
             let n = nb &- b, skip = nb >= 8 ? 8 &- n : 0
             let w = weights + b &* wb, a = activations + b &* 34
             let scales = skip > 0
-                ? loadHalves8(w - skip &* wb, offset: 0, stride: wb) * loadHalves8(a - skip &* 34, offset: 0, stride: 34)
+                ? loadHalves8(w - skip &* wb, offset: 0, stride: wb)
+                    * loadHalves8(a - skip &* 34, offset: 0, stride: 34)
                 : halves(w, stride: wb, count: n) * halves(a, stride: 34, count: n)
             for k in 0..<n {
                 add(F.quants(w + k &* wb), a.loadUnaligned(fromByteOffset: k &* 34 &+ 2, as: SIMD32<Int8>.self),
@@ -81,8 +83,9 @@ enum SignedBlocks {
         activationStride: Int, tokens: Int, blocks nb: Int, into out: UnsafeMutablePointer<Float>, outputStride: Int
     ) {
         // The tokens' fp16 scales as floats, block-major (block b of token t at b·tokens + t), so
-        // `tile4x4` reads a quad's four with one load: copied as integers, then widened eight at a
-        // time (one at a time, LLVM's `vpinsrw` chains each conversion onto the last).
+        // `tile4x4` reads a quad's four with one load: copied as integers, then widened as one F16
+        // row, sixteen at a time (one at a time, LLVM's `vpinsrw` chains each conversion onto the
+        // last).
         let tokenScaleCount = rows >= 4 && tokens >= 4 ? nb &* tokens : 0
         withUnsafeTemporaryAllocation(of: UInt16.self, capacity: tokenScaleCount) { bits in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: tokenScaleCount) { floats in
@@ -95,13 +98,7 @@ enum SignedBlocks {
                             h[b &* tokens &+ t] = a.loadUnaligned(fromByteOffset: b &* 34, as: UInt16.self)
                         }
                     }
-                    var i = 0
-                    while i &+ 8 <= tokenScaleCount {
-                        let v = UnsafeRawPointer(h + i).loadUnaligned(as: SIMD8<Float16>.self)
-                        UnsafeMutableRawPointer(f + i).storeBytes(of: Lanes.widen(v), as: SIMD8<Float>.self)
-                        i &+= 8
-                    }
-                    while i < tokenScaleCount { f[i] = Float(Float16(bitPattern: h[i])); i &+= 1 }
+                    F16.dequantize(UnsafeRawPointer(h), f, count: tokenScaleCount)
                     tokenScales = UnsafePointer(f)
                 }
                 var r = 0
