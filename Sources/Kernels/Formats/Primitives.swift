@@ -98,6 +98,22 @@ enum Lanes {
         return f
     }
 
+    /// Halves the lanes of `x` and of `y` by adding: in each run of 2·`width` lanes, the second
+    /// `width` lanes are added to the first. `x`'s results fill lanes 0..<8, `y`'s lanes 8..<16.
+    /// Folding sixteen vectors pairwise at widths 8, 4, 2 and 1 leaves their sixteen totals, each
+    /// fold a few shuffles and one add.
+    @inline(__always)
+    static func fold(_ x: SIMD16<Int32>, _ y: SIMD16<Int32>, width w: Int) -> SIMD16<Int32> {
+        var first = SIMD16<Int32>(), second = first
+        for k in 0..<16 {
+            let j = k & 7, source = k < 8 ? x : y
+            let lane = (j / w) &* 2 &* w &+ j % w
+            first[k] = source[lane]
+            second[k] = source[lane &+ w]
+        }
+        return first &+ second
+    }
+
     /// Sums neighbouring int16 pairs: `out[k] = Int32(v[2k]) + Int32(v[2k+1])` for sixteen int16
     /// values packed as `SIMD8<Int32>`.
     @inline(__always)
@@ -368,14 +384,29 @@ extension SIMD16 where Scalar == Float {
     /// separate reductions).
     @inline(__always)
     var halfTotals: SIMD16<Float> {
-        @inline(__always) func swapped(_ v: SIMD16<Float>, _ bit: Int) -> SIMD16<Float> {
-            var r = SIMD16<Float>()
-            for k in 0..<16 { r[k] = v[k ^ bit] }
-            return r
-        }
-        let a = self + swapped(self, 4)   // lane k < 4 of each half: v[k] + v[k + 4]
-        let b = a + swapped(a, 2)         // lane k < 2: a[k] + a[k + 2]
-        return b + swapped(b, 1)          // lane 0: b[0] + b[1]
+        let a = self + lanesSwapped(4)   // lane k < 4 of each half: v[k] + v[k + 4]
+        let b = a + a.lanesSwapped(2)    // lane k < 2: a[k] + a[k + 2]
+        return b + b.lanesSwapped(1)     // lane 0: b[0] + b[1]
+    }
+}
+
+extension SIMD16 where Scalar == Int32 {
+    /// The total of `lowHalf` in lane 0 and of `highHalf` in lane 8, as `SIMD16<Float>.halfTotals`.
+    @inline(__always)
+    var halfTotals: SIMD16<Int32> {
+        let a = self &+ lanesSwapped(4)
+        let b = a &+ a.lanesSwapped(2)
+        return b &+ b.lanesSwapped(1)
+    }
+}
+
+extension SIMD16 {
+    /// Lane k is lane k ^ `bit` (a shuffle within each group of 2·`bit` lanes).
+    @inline(__always)
+    func lanesSwapped(_ bit: Int) -> SIMD16 {
+        var r = self
+        for k in 0..<16 { r[k] = self[k ^ bit] }
+        return r
     }
 }
 

@@ -68,17 +68,11 @@ enum Q4K: RegisterSuperBlock {
         }
     }
 
-    /// What `finish` needs of a super-block: each min twice (one per bsum of its sub-block) and
-    /// the two fp16 scales, widened and broadcast (dmin negated); all of them in both halves,
-    /// as `finishPair` uses them (kept so, the tile's loop reloads them instead of shuffling).
-    struct Header {
-        var minPairs: SIMD32<Int16>
-        var d, negativeDmin: SIMD16<Float>
-    }
+    static var foldsOffsets: Bool { false }
 
     /// The super-block's 8 sub-blocks of quants, each with its scale broadcast to 16 lanes.
     @inline(__always)
-    static func registers(_ x: UnsafeRawPointer) -> (runs: ScaledRuns, header: Header) {
+    static func registers(_ x: UnsafeRawPointer) -> (runs: ScaledRuns, header: SuperBlockHeader) {
         let (scales, mins) = scalesAndMins(x + 4)
         @inline(__always) func nibbles(_ j: Int) -> (SIMD32<UInt8>, SIMD32<UInt8>) {
             let bits = x.loadUnaligned(fromByteOffset: 16 &+ 32 &* j, as: SIMD8<UInt32>.self)
@@ -93,31 +87,11 @@ enum Q4K: RegisterSuperBlock {
         let scaled = ScaledRuns(q0: q0, q1: q1, q2: q2, q3: q3, q4: q4, q5: q5, q6: q6, q7: q7,
                               s0: scale(0), s1: scale(1), s2: scale(2), s3: scale(3),
                               s4: scale(4), s5: scale(5), s6: scale(6), s7: scale(7))
-        // Each min twice (one `vpmovzxbw` and one word shuffle).
+        // The offset term, −dmin·Σ_j m_j·Σ y over sub-block j: each min weighs its sub-block's two
+        // bsums (one `vpmovzxbw` and one word shuffle).
         let minLanes = lanes16(mins)
-        var minPairs = SIMD16<Int16>()
-        for k in 0..<16 { minPairs[k] = minLanes[k >> 1] }
-        return (scaled, Header(minPairs: SIMD32(lowHalf: minPairs, highHalf: minPairs),
-                               d: SIMD16(repeating: loadHalf(x, 0)), negativeDmin: SIMD16(repeating: -loadHalf(x, 2))))
-    }
-
-    /// `ggml_vec_dot_q4_K_q8_K` for one super-block: d_a·(d·Σ_j sc_j·Σ q·y − dmin·Σ_j m_j·Σ y),
-    /// with Σ y over each sub-block from the activations' bsums.
-    @inline(__always)
-    static func finish(_ h: Header, _ isum: SIMD8<Int32>, _ y: Q8KTerms, into acc: inout SIMD8<Float>,
-                       offsets: inout SIMD8<Float>) {
-        // d_a·(−dmin) is −(d_a·dmin) exactly: IEEE products are symmetric in sign.
-        acc = acc.addingProduct(Lanes.floats(isum), y.d * h.d.lowHalf)
-        // Lane j: m_j·(bsum_2j + bsum_2j+1), m_j times the sum of sub-block j's activations.
-        offsets = offsets.addingProduct(Lanes.floats(ByteDot.pairProducts(y.sums, h.minPairs.lowHalf)),
-                                        y.d * h.negativeDmin.lowHalf)
-    }
-
-    /// `finish` for two tokens at once (lanes 0..<8 and 8..<16), lane for lane the same arithmetic.
-    @inline(__always)
-    static func finishPair(_ h: Header, _ isum: SIMD16<Int32>, _ y: Q8KPairTerms, into acc: inout SIMD16<Float>,
-                           offsets: inout SIMD16<Float>) {
-        acc = acc.addingProduct(Lanes.floats(isum), y.d * h.d)
-        offsets = offsets.addingProduct(Lanes.floats(ByteDot.pairProducts(y.sums, h.minPairs)), y.d * h.negativeDmin)
+        var offsets = SIMD16<Int16>()
+        for k in 0..<16 { offsets[k] = minLanes[k >> 1] }
+        return (scaled, SuperBlockHeader(offsets: offsets, d: loadHalf(x, 0), offsetScale: -loadHalf(x, 2)))
     }
 }

@@ -55,17 +55,12 @@ enum Q6K: ByteUnpacking, RegisterSuperBlock {
         }
     }
 
-    /// What `finish` needs of a super-block: all 16 group scales as Int16, and d broadcast; both in
-    /// both halves, as `finishPair` uses them.
-    struct Header {
-        var scales: SIMD32<Int16>
-        var d: SIMD16<Float>
-    }
+    static var foldsOffsets: Bool { true }
 
     /// The super-block's quants (0…63) in eight runs of 32, the two group scales of each run
     /// spread over its 16 pair lanes.
     @inline(__always)
-    static func registers(_ x: UnsafeRawPointer) -> (runs: ScaledRuns, header: Header) {
+    static func registers(_ x: UnsafeRawPointer) -> (runs: ScaledRuns, header: SuperBlockHeader) {
         @inline(__always) func runs(_ n: Int) -> (SIMD32<UInt8>, SIMD32<UInt8>, SIMD32<UInt8>, SIMD32<UInt8>) {
             let a = x.loadUnaligned(fromByteOffset: 64 &* n, as: SIMD8<UInt32>.self)
             let b = x.loadUnaligned(fromByteOffset: 64 &* n &+ 32, as: SIMD8<UInt32>.self)
@@ -91,24 +86,9 @@ enum Q6K: ByteUnpacking, RegisterSuperBlock {
         let scaled = ScaledRuns(q0: q0, q1: q1, q2: q2, q3: q3, q4: q4, q5: q5, q6: q6, q7: q7,
                               s0: pair(0), s1: pair(1), s2: pair(2), s3: pair(3),
                               s4: pair(4), s5: pair(5), s6: pair(6), s7: pair(7))
-        return (scaled, Header(scales: SIMD32(lowHalf: scales, highHalf: scales),
-                               d: SIMD16(repeating: loadHalf(x, 208))))
-    }
-
-    /// `ggml_vec_dot_q6_K_q8_K` for one super-block: d·d_a·Σ_g sc_g·(Σ q·y − 32·Σ y), with Σ y
-    /// from the activations' bsums (as llama.cpp's AVX2 kernel does).
-    @inline(__always)
-    static func finish(_ h: Header, _ runSums: SIMD8<Int32>, _ y: Q8KTerms, into acc: inout SIMD8<Float>,
-                       offsets: inout SIMD8<Float>) {
-        let isum = runSums &- ByteDot.pairProducts(y.sums, h.scales.lowHalf) &<< 5
-        acc = acc.addingProduct(Lanes.floats(isum), y.d * h.d.lowHalf)
-    }
-
-    /// `finish` for two tokens at once (lanes 0..<8 and 8..<16), lane for lane the same arithmetic.
-    @inline(__always)
-    static func finishPair(_ h: Header, _ runSums: SIMD16<Int32>, _ y: Q8KPairTerms, into acc: inout SIMD16<Float>,
-                           offsets: inout SIMD16<Float>) {
-        let isum = runSums &- ByteDot.pairProducts(y.sums, h.scales) &<< 5
-        acc = acc.addingProduct(Lanes.floats(isum), y.d * h.d)
+        // The runs hold q, not q − 32: the offset term −32·Σ_g sc_g·Σ y over group g takes the
+        // difference off (as llama.cpp's AVX2 kernel does), from the activations' bsums.
+        let d = loadHalf(x, 208)
+        return (scaled, SuperBlockHeader(offsets: scales &* -32, d: d, offsetScale: d))
     }
 }

@@ -2,38 +2,112 @@
 /// with one or several tokens' Q8_K blocks: Q4_K and Q6_K, the K-quants of the common
 /// `Q4_K_M` files.
 ///
-/// A super-block's product with a token is computed in two steps that every kernel shares: the
-/// integer sums of its eight scaled runs (`ScaledRuns.sums`, exact, so any order gives the same
-/// lanes), then the float step, `finish` (or `finishPair`: the same arithmetic, lane for lane, for
-/// two tokens at once). So the row dot, the many-token `dots` and the rows × tokens `tile` agree
-/// bit for bit.
+/// Every kernel computes a super-block's product with a token in the same two steps, so the row
+/// dot, the many-token `dots` and the rows × tokens `tile` agree bit for bit:
+/// 1. two exact Int32 totals, the runs' Σ scale·q·y (`ScaledRuns.sums`) and the offset term
+///    Σ_k offsets_k·bsum_k. Integer sums are exact, so each kernel adds them up in the order that
+///    suits it.
+/// 2. the float step (`SuperBlockStep`): each total converted, times its super-block scale times
+///    the token's, fused into the pair's one running sum.
+///
+/// This is the order of llama.cpp's repacked Q4_K kernels, with one difference: llama.cpp keeps
+/// the min terms in a second sum and subtracts it at the end, two large sums that mostly cancel;
+/// one running sum stays near the result. Unlike a float step per lane of the integer sums (the
+/// order of llama.cpp's `ggml_vec_dot_q4_K_q8_K`), it lets the tile add up sixteen (row, token)
+/// pairs' integer lanes together and take their float steps in a few instructions.
 protocol RegisterSuperBlock: DotFormat where Activation == Q8K {
-    /// What `finish` needs of a super-block besides its runs: its scales and mins.
-    associatedtype Header
     /// A super-block's quants and scales in registers.
-    static func registers(_ block: UnsafeRawPointer) -> (runs: ScaledRuns, header: Header)
-    /// Adds the super-block's product with one token's Q8_K block to `acc` and `offsets` (the
-    /// min/offset terms, kept apart as llama.cpp does), given `isum`, the runs' `sums` against the
-    /// block's quants, and the block's scale and sums `y`. The lanes of `acc` and `offsets` add up
-    /// to the row's dot product.
-    static func finish(_ header: Header, _ isum: SIMD8<Int32>, _ y: Q8KTerms, into acc: inout SIMD8<Float>,
-                       offsets: inout SIMD8<Float>)
+    static func registers(_ block: UnsafeRawPointer) -> (runs: ScaledRuns, header: SuperBlockHeader)
+    /// True when the offset term has the runs' scale (Q6_K's −32·Σ sc_g·bsum_g): it is then added
+    /// to the run total as an integer, exactly, before the float step.
+    static var foldsOffsets: Bool { get }
+}
 
-    /// `finish` for two tokens at once, the first in lanes 0..<8 of `isum`, `acc` and `offsets`,
-    /// the second in lanes 8..<16: lane for lane the same arithmetic, in half the instructions.
-    static func finishPair(_ header: Header, _ isum: SIMD16<Int32>, _ y: Q8KPairTerms,
-                           into acc: inout SIMD16<Float>, offsets: inout SIMD16<Float>)
+/// What the float step needs of a super-block besides its runs.
+struct SuperBlockHeader {
+    /// Weights of a token's 16 bsums: the offset total is Σ_k offsets[k]·bsum_k.
+    var offsets: SIMD16<Int16>
+    /// The scale of the run total, and of the offset total when that is kept apart (Q4_K: −dmin).
+    var d, offsetScale: Float
+}
+
+/// The float step of a super-block: `run` and `offset` are its exact totals against a token whose
+/// Q8_K scale is `dy`. For one (row, token) pair, and for sixteen lane by lane, the same
+/// arithmetic.
+enum SuperBlockStep {
+    @inline(__always)
+    static func add(run: Int32, offset: Int32, dy: Float, _ h: SuperBlockHeader, foldsOffsets: Bool,
+                    to sum: inout Float) {
+        if foldsOffsets {
+            sum = sum.addingProduct(Float(run &+ offset), dy * h.d)
+        } else {
+            sum = sum.addingProduct(Float(run), dy * h.d).addingProduct(Float(offset), dy * h.offsetScale)
+        }
+    }
+
+    @inline(__always)
+    static func add(run: SIMD16<Int32>, offset: SIMD16<Int32>, dy: SIMD16<Float>, d: SIMD16<Float>,
+                    offsetScale: SIMD16<Float>, foldsOffsets: Bool, to sum: inout SIMD16<Float>) {
+        if foldsOffsets {
+            sum = sum.addingProduct(Lanes.floats(run &+ offset), dy * d)
+        } else {
+            sum = sum.addingProduct(Lanes.floats(run), dy * d).addingProduct(Lanes.floats(offset), dy * offsetScale)
+        }
+    }
+}
+
+/// A super-block's integer lanes against one token, waiting for their float step: the run and
+/// offset lanes (each adding up to its total), the token's scale and the super-block's header.
+struct SuperBlockLanes {
+    var run, offset: SIMD8<Int32>
+    var dy: Float
+    var header: SuperBlockHeader
+
+    /// Reduces the lanes to their totals and takes the float step into `sum`.
+    @inline(__always)
+    func add(to sum: inout Float, foldsOffsets: Bool) {
+        if foldsOffsets {
+            SuperBlockStep.add(run: (run &+ offset).wrappedSum(), offset: 0, dy: dy, header, foldsOffsets: true,
+                               to: &sum)
+        } else {
+            // Both totals from one reduction.
+            let totals = SIMD16(lowHalf: run, highHalf: offset).halfTotals
+            SuperBlockStep.add(run: totals[0], offset: totals[8], dy: dy, header, foldsOffsets: false, to: &sum)
+        }
+    }
 }
 
 extension RegisterSuperBlock {
+    /// The integer lanes of super-block `block` of a row against the Q8_K block at `y`.
+    @inline(__always)
+    static func lanes(_ block: UnsafeRawPointer, _ y: UnsafeRawPointer) -> SuperBlockLanes {
+        let (runs, h) = registers(block)
+        return lanes(runs, h, y)
+    }
+
+    @inline(__always)
+    static func lanes(_ runs: ScaledRuns, _ h: SuperBlockHeader, _ y: UnsafeRawPointer) -> SuperBlockLanes {
+        SuperBlockLanes(run: runs.sums(y + 4),
+                        offset: ByteDot.pairProducts(y.loadUnaligned(fromByteOffset: 260, as: SIMD16<Int16>.self),
+                                                     h.offsets),
+                        dy: y.loadUnaligned(as: Float.self), header: h)
+    }
+
+    /// Each super-block's float step waits one iteration, so its reduction and the running sum's
+    /// chain overlap the next super-block's integer work instead of ending every iteration with
+    /// a long dependency (1.5B decode on 1 thread: 18.5 → 19.5 tok/s).
     static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
-        var acc = SIMD8<Float>(), offsets = acc
-        for b in 0..<(count / 256) {
-            let (runs, header) = registers(weights + b &* bytesPerBlock)
-            let y = activations + b &* 292
-            finish(header, runs.sums(y + 4), Q8KTerms(y), into: &acc, offsets: &offsets)
+        var sum: Float = 0
+        let blocks = count / 256
+        guard blocks > 0 else { return sum }
+        var pending = lanes(weights, activations)
+        for b in 1..<blocks {
+            let next = lanes(weights + b &* bytesPerBlock, activations + b &* 292)
+            pending.add(to: &sum, foldsOffsets: foldsOffsets)
+            pending = next
         }
-        return acc.total + offsets.total
+        pending.add(to: &sum, foldsOffsets: foldsOffsets)
+        return sum
     }
 
     /// Four tokens at a time share each unpacked super-block.
@@ -43,20 +117,19 @@ extension RegisterSuperBlock {
         var t = 0
         while t &+ 4 <= tokens {
             let a = activations + t &* s
-            var acc0 = SIMD8<Float>(), acc1 = acc0, acc2 = acc0, acc3 = acc0
-            var off0 = acc0, off1 = acc0, off2 = acc0, off3 = acc0
+            var sum0: Float = 0, sum1: Float = 0, sum2: Float = 0, sum3: Float = 0
             for b in 0..<(count / 256) {
                 let (runs, header) = registers(weights + b &* bytesPerBlock)
                 let y = a + b &* 292
-                finish(header, runs.sums(y + 4), Q8KTerms(y), into: &acc0, offsets: &off0)
-                finish(header, runs.sums(y + s + 4), Q8KTerms(y + s), into: &acc1, offsets: &off1)
-                finish(header, runs.sums(y + 2 &* s + 4), Q8KTerms(y + 2 &* s), into: &acc2, offsets: &off2)
-                finish(header, runs.sums(y + 3 &* s + 4), Q8KTerms(y + 3 &* s), into: &acc3, offsets: &off3)
+                lanes(runs, header, y).add(to: &sum0, foldsOffsets: foldsOffsets)
+                lanes(runs, header, y + s).add(to: &sum1, foldsOffsets: foldsOffsets)
+                lanes(runs, header, y + 2 &* s).add(to: &sum2, foldsOffsets: foldsOffsets)
+                lanes(runs, header, y + 3 &* s).add(to: &sum3, foldsOffsets: foldsOffsets)
             }
-            out[t &* outputStride] = acc0.total + off0.total
-            out[(t &+ 1) &* outputStride] = acc1.total + off1.total
-            out[(t &+ 2) &* outputStride] = acc2.total + off2.total
-            out[(t &+ 3) &* outputStride] = acc3.total + off3.total
+            out[t &* outputStride] = sum0
+            out[(t &+ 1) &* outputStride] = sum1
+            out[(t &+ 2) &* outputStride] = sum2
+            out[(t &+ 3) &* outputStride] = sum3
             t &+= 4
         }
         while t < tokens {
@@ -81,35 +154,25 @@ extension RegisterSuperBlock {
         #endif
         if quadRows > 0 && quadTokens > 0 {
             // One buffer per row of a quad, its 64-byte aligned start holding the row's unpacked
-            // super-block (`runQuad` loads 64 bytes at a time; unaligned, each load would span two lines),
-            // and one per quad of tokens for the float sums of 4 rows × 4 tokens (8 × 128 bytes),
-            // found through `sums[quad]`.
+            // super-block (`runQuad` loads 64 bytes at a time; unaligned, each load would span two
+            // lines), and one for the float sums of each quad of tokens (64 bytes each).
             Scratch.withBuffers { rowBuffers in
-                Scratch.withBuffers { sumsLow in
-                    Scratch.withBuffers { sumsHigh in
-                        withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<PairSums>.self, capacity: maxTokenQuads) { table in
-                            let unpacked = (rowBuffers.0.alignedTo64, rowBuffers.1.alignedTo64,
-                                            rowBuffers.2.alignedTo64, rowBuffers.3.alignedTo64)
-                            let sums = table.baseAddress!
-                            @inline(__always) func put(_ n: Int, _ b: UnsafeMutableRawBufferPointer) {
-                                sums[n] = b.baseAddress!.bindMemory(to: PairSums.self, capacity: 8)
-                            }
-                            put(0, sumsLow.0); put(1, sumsLow.1); put(2, sumsLow.2); put(3, sumsLow.3)
-                            put(4, sumsHigh.0); put(5, sumsHigh.1); put(6, sumsHigh.2); put(7, sumsHigh.3)
-                            var r = 0
-                            while r < quadRows {
-                                var t = 0
-                                while t < quadTokens {
-                                    let quads = Swift.min(maxTokenQuads, (quadTokens &- t) / 4)
-                                    quadTile(weights + r &* rowBytes, rowBytes: rowBytes,
-                                             activations + t &* activationStride, activationStride: activationStride,
-                                             tokenQuads: quads, count: count, unpacked: unpacked, sums: sums,
-                                             into: out + (t &* outputStride &+ r), outputStride: outputStride)
-                                    t &+= 4 &* quads
-                                }
-                                r &+= 4
-                            }
+                Scratch.withBuffer { sumsBuffer in
+                    let unpacked = (rowBuffers.0.alignedTo64, rowBuffers.1.alignedTo64,
+                                    rowBuffers.2.alignedTo64, rowBuffers.3.alignedTo64)
+                    let sums = sumsBuffer.baseAddress!.bindMemory(to: SIMD16<Float>.self, capacity: maxTokenQuads)
+                    var r = 0
+                    while r < quadRows {
+                        var t = 0
+                        while t < quadTokens {
+                            let quads = Swift.min(maxTokenQuads, (quadTokens &- t) / 4)
+                            quadTile(weights + r &* rowBytes, rowBytes: rowBytes,
+                                     activations + t &* activationStride, activationStride: activationStride,
+                                     tokenQuads: quads, count: count, unpacked: unpacked, sums: sums,
+                                     into: out + (t &* outputStride &+ r), outputStride: outputStride)
+                            t &+= 4 &* quads
                         }
+                        r &+= 4
                     }
                 }
             }
@@ -129,122 +192,110 @@ extension RegisterSuperBlock {
         }
     }
 
-    /// Token quads that share one unpacking of four rows' super-block (each quad's sums take one
-    /// 1 KiB stack buffer).
+    /// Token quads that share one unpacking of four rows' super-block (measured: 16 were no
+    /// faster than 8).
     private static var maxTokenQuads: Int { 8 }
 
     /// Four rows times one to eight quads of tokens over every super-block: result (row i, token
-    /// k) to `out[k·outputStride + i]`. The float sums of token quad n, row i and tokens 2p, 2p + 1
-    /// are at `sums[n][2i + p]`.
+    /// k) to `out[k·outputStride + i]`. Quad n's float sums are `sums[n]`, lane 4i + t for row i
+    /// and the quad's token t.
     @inline(__always)
     private static func quadTile(
         _ weights: UnsafeRawPointer, rowBytes: Int, _ a: UnsafeRawPointer, activationStride s: Int, tokenQuads: Int,
         count: Int,
         unpacked: (UnsafeMutableRawPointer, UnsafeMutableRawPointer, UnsafeMutableRawPointer, UnsafeMutableRawPointer),
-        sums: UnsafeMutablePointer<UnsafeMutablePointer<PairSums>>,
-        into out: UnsafeMutablePointer<Float>, outputStride: Int
+        sums: UnsafeMutablePointer<SIMD16<Float>>, into out: UnsafeMutablePointer<Float>, outputStride: Int
     ) {
-        @inline(__always) func quadSums(_ n: Int) -> UnsafeMutablePointer<PairSums> { sums[n] }
-        for n in 0..<tokenQuads { quadSums(n).initialize(repeating: PairSums(), count: 8) }
+        sums.initialize(repeating: SIMD16(), count: tokenQuads)
         let (u0, u1, u2, u3) = unpacked
         for b in 0..<(count / 256) {
             let w = weights + b &* bytesPerBlock
-            @inline(__always) func unpack(_ i: Int, _ to: UnsafeMutableRawPointer) -> Header {
+            @inline(__always) func unpack(_ i: Int, _ to: UnsafeMutableRawPointer) -> SuperBlockHeader {
                 let (runs, header) = registers(w + i &* rowBytes)
                 runs.store(to: to)
                 return header
             }
-            let h0 = unpack(0, u0), h1 = unpack(1, u1), h2 = unpack(2, u2), h3 = unpack(3, u3)
+            let rows = RowQuad(unpack(0, u0), unpack(1, u1), unpack(2, u2), unpack(3, u3))
             for n in 0..<tokenQuads {
-                let y = a + (4 &* n &* s &+ b &* 292), f = quadSums(n)
-                let terms = (Q8KPairTerms(Q8KTerms(y), Q8KTerms(y + s)),
-                             Q8KPairTerms(Q8KTerms(y + 2 &* s), Q8KTerms(y + 3 &* s)))
-                tile2x4(u0, h0, u1, h1, y, activationStride: s, terms, sums: f)
-                tile2x4(u2, h2, u3, h3, y, activationStride: s, terms, sums: f + 4)
+                let y = a + (4 &* n &* s &+ b &* 292)
+                let (run0, run1) = ScaledRuns.tile2x4(u0, u1, y, activationStride: s)
+                let (run2, run3) = ScaledRuns.tile2x4(u2, u3, y, activationStride: s)
+                let run = Lanes.fold(Lanes.fold(run0, run1, width: 2), Lanes.fold(run2, run3, width: 2), width: 1)
+                let tokens = TokenQuad(y, activationStride: s)
+                SuperBlockStep.add(run: run, offset: rows.offsetTotals(tokens), dy: tokens.d, d: rows.d,
+                                   offsetScale: rows.offsetScale, foldsOffsets: foldsOffsets, to: &sums[n])
             }
         }
         for n in 0..<tokenQuads {
-            let f = quadSums(n)
-            for i in 0..<4 {
-                for p in 0..<2 {
-                    let pair = f[2 &* i &+ p], t = 4 &* n &+ 2 &* p
-                    let sums = pair.acc.halfTotals + pair.offsets.halfTotals
-                    out[t &* outputStride &+ i] = sums[0]
-                    out[(t &+ 1) &* outputStride &+ i] = sums[8]
-                }
+            let v = sums[n]
+            for t in 0..<4 {
+                for i in 0..<4 { out[(4 &* n &+ t) &* outputStride &+ i] = v[4 &* i &+ t] }
             }
         }
     }
+}
 
-    /// One super-block of two unpacked rows times four tokens' Q8_K blocks (`y`, `y + s`, …),
-    /// added to the float sums `sums[2i + p]` of row i and tokens 2p, 2p + 1. Four runs at a time on 512-bit
-    /// registers (`ByteDot.scaledLanes(_:_:_:_:_:interleaved:)`: six multiplies per row, token and
-    /// super-block instead of eight): eight integer
-    /// accumulators, eight activation vectors and one row's quants and scales fit the 32 registers.
+/// Four rows' super-block headers as the tile's lanes need them: lane 4i + t belongs to row i and
+/// token t.
+private struct RowQuad {
+    var d, offsetScale: SIMD16<Float>
+    /// Each row's offsets 0..<8 (`low`) and 8..<16 (`high`) in all four 128-bit quarters.
+    var low, high: (SIMD32<Int16>, SIMD32<Int16>, SIMD32<Int16>, SIMD32<Int16>)
+
     @inline(__always)
-    private static func tile2x4(_ u0: UnsafeRawPointer, _ h0: Header, _ u1: UnsafeRawPointer, _ h1: Header,
-                                _ y: UnsafeRawPointer, activationStride s: Int,
-                                _ terms: (Q8KPairTerms, Q8KPairTerms), sums: UnsafeMutablePointer<PairSums>) {
-        var c00 = SIMD16<Int32>(), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00
-        for n in 0..<2 {
-            @inline(__always) func load(_ t: Int, _ half: Int) -> SIMD64<Int8> {
-                y.loadUnaligned(fromByteOffset: t &* s &+ 4 &+ 128 &* n &+ 64 &* half, as: SIMD64<Int8>.self)
-            }
-            let y0 = load(0, 0), y1 = load(1, 0), y2 = load(2, 0), y3 = load(3, 0)
-            let z0 = load(0, 1), z1 = load(1, 1), z2 = load(2, 1), z3 = load(3, 1)
-            let (p0, r0, scale0) = ScaledRuns.runQuad(n, of: u0)
-            c00 = ByteDot.scaledLanes(c00, p0, y0, r0, z0, interleaved: scale0)
-            c01 = ByteDot.scaledLanes(c01, p0, y1, r0, z1, interleaved: scale0)
-            c02 = ByteDot.scaledLanes(c02, p0, y2, r0, z2, interleaved: scale0)
-            c03 = ByteDot.scaledLanes(c03, p0, y3, r0, z3, interleaved: scale0)
-            let (p1, r1, scale1) = ScaledRuns.runQuad(n, of: u1)
-            c10 = ByteDot.scaledLanes(c10, p1, y0, r1, z0, interleaved: scale1)
-            c11 = ByteDot.scaledLanes(c11, p1, y1, r1, z1, interleaved: scale1)
-            c12 = ByteDot.scaledLanes(c12, p1, y2, r1, z2, interleaved: scale1)
-            c13 = ByteDot.scaledLanes(c13, p1, y3, r1, z3, interleaved: scale1)
+    init(_ h0: SuperBlockHeader, _ h1: SuperBlockHeader, _ h2: SuperBlockHeader, _ h3: SuperBlockHeader) {
+        @inline(__always) func spread(_ v: SIMD4<Float>) -> SIMD16<Float> {
+            var r = SIMD16<Float>()
+            for l in 0..<16 { r[l] = v[l >> 2] }
+            return r
         }
-        // Each token's accumulator holds its even runs in lanes 0..<8 and its odd runs in 8..<16;
-        // two tokens' halves added crosswise give both tokens' `sums` lanes in one vector.
-        @inline(__always)
-        func add(_ h: Header, _ a: SIMD16<Int32>, _ b: SIMD16<Int32>, _ t: Q8KPairTerms,
-                 _ f: UnsafeMutablePointer<PairSums>) {
-            let isum = SIMD16(lowHalf: a.lowHalf, highHalf: b.lowHalf) &+ SIMD16(lowHalf: a.highHalf, highHalf: b.highHalf)
-            finishPair(h, isum, t, into: &f.pointee.acc, offsets: &f.pointee.offsets)
+        d = spread(SIMD4(h0.d, h1.d, h2.d, h3.d))
+        offsetScale = spread(SIMD4(h0.offsetScale, h1.offsetScale, h2.offsetScale, h3.offsetScale))
+        @inline(__always) func quarters(_ v: SIMD8<Int16>) -> SIMD32<Int16> {
+            let half = SIMD16(lowHalf: v, highHalf: v)
+            return SIMD32(lowHalf: half, highHalf: half)
         }
-        add(h0, c00, c01, terms.0, sums); add(h0, c02, c03, terms.1, sums + 1)
-        add(h1, c10, c11, terms.0, sums + 2); add(h1, c12, c13, terms.1, sums + 3)
+        low = (quarters(h0.offsets.lowHalf), quarters(h1.offsets.lowHalf),
+               quarters(h2.offsets.lowHalf), quarters(h3.offsets.lowHalf))
+        high = (quarters(h0.offsets.highHalf), quarters(h1.offsets.highHalf),
+                quarters(h2.offsets.highHalf), quarters(h3.offsets.highHalf))
+    }
+
+    /// The offset totals of the four rows against four tokens' bsums, in the tile's lanes. Per
+    /// row, two `vpdpwssd`s leave token t's total spread over lanes 4t..<4t + 4; three folds
+    /// gather the sixteen totals.
+    @inline(__always)
+    func offsetTotals(_ tokens: TokenQuad) -> SIMD16<Int32> {
+        @inline(__always) func row(_ low: SIMD32<Int16>, _ high: SIMD32<Int16>) -> SIMD16<Int32> {
+            ByteDot.pairProducts(low, tokens.low) &+ ByteDot.pairProducts(high, tokens.high)
+        }
+        return Lanes.fold(Lanes.fold(row(low.0, high.0), row(low.1, high.1), width: 2),
+                          Lanes.fold(row(low.2, high.2), row(low.3, high.3), width: 2), width: 1)
     }
 }
 
-/// What the K-quants' float step needs of a Q8_K activation block besides its quants: its scale,
-/// broadcast, and its 16 bsums.
-struct Q8KTerms {
-    var d: SIMD8<Float>
-    var sums: SIMD16<Int16>
-
-    @inline(__always)
-    init(_ y: UnsafeRawPointer) {
-        d = SIMD8(repeating: y.loadUnaligned(as: Float.self))
-        sums = y.loadUnaligned(fromByteOffset: 260, as: SIMD16<Int16>.self)
-    }
-}
-
-/// Two tokens' `Q8KTerms` side by side (lanes 0..<8 and 8..<16), for `finishPair`.
-struct Q8KPairTerms {
+/// Four tokens' Q8_K scales and bsums as the tile's lanes need them.
+private struct TokenQuad {
+    /// Token t's scale in lanes 4i + t.
     var d: SIMD16<Float>
-    var sums: SIMD32<Int16>
+    /// Token t's bsums 0..<8 (`low`) and 8..<16 (`high`) in 128-bit quarter t.
+    var low, high: SIMD32<Int16>
 
     @inline(__always)
-    init(_ a: Q8KTerms, _ b: Q8KTerms) {
-        d = SIMD16(lowHalf: a.d, highHalf: b.d)
-        sums = SIMD32(lowHalf: a.sums, highHalf: b.sums)
+    init(_ y: UnsafeRawPointer, activationStride s: Int) {
+        let d4 = SIMD4<Float>(y.loadUnaligned(as: Float.self), (y + s).loadUnaligned(as: Float.self),
+                              (y + 2 &* s).loadUnaligned(as: Float.self), (y + 3 &* s).loadUnaligned(as: Float.self))
+        d = SIMD16(lowHalf: SIMD8(lowHalf: d4, highHalf: d4), highHalf: SIMD8(lowHalf: d4, highHalf: d4))
+        @inline(__always) func bsums(_ offset: Int) -> SIMD32<Int16> {
+            @inline(__always) func quarter(_ t: Int) -> SIMD8<Int16> {
+                y.loadUnaligned(fromByteOffset: t &* s &+ offset, as: SIMD8<Int16>.self)
+            }
+            return SIMD32(lowHalf: SIMD16(lowHalf: quarter(0), highHalf: quarter(1)),
+                          highHalf: SIMD16(lowHalf: quarter(2), highHalf: quarter(3)))
+        }
+        low = bsums(260)
+        high = bsums(276)
     }
-}
-
-/// The float accumulators of one row and two tokens (lanes 0..<8 and 8..<16) in
-/// `RegisterSuperBlock.tile`.
-struct PairSums {
-    var acc = SIMD16<Float>(), offsets = SIMD16<Float>()
 }
 
 /// A super-block's 256 unsigned quants (below 64) in eight runs of 32, each with the Int16 scales of its
@@ -296,5 +347,39 @@ struct ScaledRuns {
         (p.loadUnaligned(fromByteOffset: 128 &* n, as: SIMD64<UInt8>.self),
          p.loadUnaligned(fromByteOffset: 128 &* n &+ 64, as: SIMD64<UInt8>.self),
          p.loadUnaligned(fromByteOffset: 256 &+ 64 &* n, as: SIMD32<Int16>.self))
+    }
+
+    /// One super-block of two unpacked rows times four tokens' Q8_K blocks (`y`, `y + s`, …): each
+    /// row's run totals for the four tokens, four lanes per token (token t in lanes 4t..<4t + 4),
+    /// whose sum is the token's total. Four runs at a time on 512-bit registers
+    /// (`ByteDot.scaledLanes(_:_:_:_:_:interleaved:)`: six multiplies per row, token and
+    /// super-block): eight integer accumulators, eight activation vectors and one row's quants and
+    /// scales fit the 32 registers.
+    @inline(__always)
+    static func tile2x4(_ u0: UnsafeRawPointer, _ u1: UnsafeRawPointer, _ y: UnsafeRawPointer,
+                                activationStride s: Int) -> (SIMD16<Int32>, SIMD16<Int32>) {
+        var c00 = SIMD16<Int32>(), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00
+        for n in 0..<2 {
+            @inline(__always) func load(_ t: Int, _ half: Int) -> SIMD64<Int8> {
+                y.loadUnaligned(fromByteOffset: t &* s &+ 4 &+ 128 &* n &+ 64 &* half, as: SIMD64<Int8>.self)
+            }
+            let y0 = load(0, 0), y1 = load(1, 0), y2 = load(2, 0), y3 = load(3, 0)
+            let z0 = load(0, 1), z1 = load(1, 1), z2 = load(2, 1), z3 = load(3, 1)
+            let (p0, r0, scale0) = ScaledRuns.runQuad(n, of: u0)
+            c00 = ByteDot.scaledLanes(c00, p0, y0, r0, z0, interleaved: scale0)
+            c01 = ByteDot.scaledLanes(c01, p0, y1, r0, z1, interleaved: scale0)
+            c02 = ByteDot.scaledLanes(c02, p0, y2, r0, z2, interleaved: scale0)
+            c03 = ByteDot.scaledLanes(c03, p0, y3, r0, z3, interleaved: scale0)
+            let (p1, r1, scale1) = ScaledRuns.runQuad(n, of: u1)
+            c10 = ByteDot.scaledLanes(c10, p1, y0, r1, z0, interleaved: scale1)
+            c11 = ByteDot.scaledLanes(c11, p1, y1, r1, z1, interleaved: scale1)
+            c12 = ByteDot.scaledLanes(c12, p1, y2, r1, z2, interleaved: scale1)
+            c13 = ByteDot.scaledLanes(c13, p1, y3, r1, z3, interleaved: scale1)
+        }
+        @inline(__always) func fold(_ a: SIMD16<Int32>, _ b: SIMD16<Int32>, _ c: SIMD16<Int32>,
+                                    _ d: SIMD16<Int32>) -> SIMD16<Int32> {
+            Lanes.fold(Lanes.fold(a, b, width: 8), Lanes.fold(c, d, width: 8), width: 4)
+        }
+        return (fold(c00, c01, c02, c03), fold(c10, c11, c12, c13))
     }
 }
