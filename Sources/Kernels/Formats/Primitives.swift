@@ -390,22 +390,12 @@ extension SIMD16 where Scalar == Float {
     }
 }
 
-extension SIMD16 where Scalar == Int32 {
-    /// The total of `lowHalf` in lane 0 and of `highHalf` in lane 8, as `SIMD16<Float>.halfTotals`.
-    @inline(__always)
-    var halfTotals: SIMD16<Int32> {
-        let a = self &+ lanesSwapped(4)
-        let b = a &+ a.lanesSwapped(2)
-        return b &+ b.lanesSwapped(1)
-    }
-}
-
-extension SIMD16 {
+extension SIMD {
     /// Lane k is lane k ^ `bit` (a shuffle within each group of 2·`bit` lanes).
     @inline(__always)
-    func lanesSwapped(_ bit: Int) -> SIMD16 {
+    func lanesSwapped(_ bit: Int) -> Self {
         var r = self
-        for k in 0..<16 { r[k] = self[k ^ bit] }
+        for k in indices { r[k] = self[k ^ bit] }
         return r
     }
 }

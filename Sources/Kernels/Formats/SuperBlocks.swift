@@ -70,9 +70,13 @@ struct SuperBlockLanes {
             SuperBlockStep.add(run: (run &+ offset).wrappedSum(), offset: 0, dy: dy, header, foldsOffsets: true,
                                to: &sum)
         } else {
-            // Both totals from one reduction.
-            let totals = SIMD16(lowHalf: run, highHalf: offset).halfTotals
-            SuperBlockStep.add(run: totals[0], offset: totals[8], dy: dy, header, foldsOffsets: false, to: &sum)
+            // Both totals from one reduction on 256-bit registers: run's halves added in lanes 0..<4,
+            // offset's in lanes 4..<8, then each four added up into its first lane.
+            let halves = SIMD8(lowHalf: run.lowHalf, highHalf: offset.lowHalf)
+                &+ SIMD8(lowHalf: run.highHalf, highHalf: offset.highHalf)
+            let pairs = halves &+ halves.lanesSwapped(2)
+            let totals = pairs &+ pairs.lanesSwapped(1)
+            SuperBlockStep.add(run: totals[0], offset: totals[4], dy: dy, header, foldsOffsets: false, to: &sum)
         }
     }
 }
