@@ -28,6 +28,15 @@ public enum X86 {
         return r
     }
 
+    /// `vpackssdw` (AVX2): within each 128-bit half, `a`'s four Int32 lanes then `b`'s, narrowed
+    /// to Int16 with saturation.
+    @_transparent
+    public static func packs(_ a: SIMD8<Int32>, _ b: SIMD8<Int32>) -> SIMD16<Int16> {
+        var r = SIMD16<Int16>()
+        r._storage._value = Builtin.int_x86_avx2_packssdw(a._storage._value, b._storage._value)
+        return r
+    }
+
     /// `vpsignb` (AVX2): `a` negated where `b` < 0, zero where `b` == 0, else `a`.
     @_transparent
     public static func sign(_ a: SIMD32<Int8>, _ b: SIMD32<Int8>) -> SIMD32<Int8> {

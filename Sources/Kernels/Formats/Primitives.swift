@@ -276,6 +276,37 @@ enum ByteDot {
         #endif
     }
 
+    /// `a` and `b` narrowed to Int16, with saturation, in `vpackssdw`'s order: within each 128-bit
+    /// half, `a`'s four lanes then `b`'s.
+    @inline(__always)
+    static func packed(_ a: SIMD8<Int32>, _ b: SIMD8<Int32>) -> SIMD16<Int16> {
+        #if arch(x86_64)
+        return X86.packs(a, b)
+        #else
+        var r = SIMD16<Int16>()
+        for k in 0..<16 {
+            let source = (k & 7) < 4 ? a : b
+            r[k] = Int16(clamping: source[(k >> 3) &* 4 &+ (k & 3)])
+        }
+        return r
+        #endif
+    }
+
+    /// Within each 128-bit half of `v`, its word `word` four times, then word `word + 1` four
+    /// times (one `vpshufb` on x86).
+    @inline(__always)
+    static func spread(_ v: SIMD16<Int16>, word: Int) -> SIMD16<Int16> {
+        #if arch(x86_64)
+        var index = SIMD32<UInt8>()
+        for k in 0..<32 { index[k] = UInt8(truncatingIfNeeded: 2 &* (word &+ (k & 15) >> 3) &+ (k & 1)) }
+        return unsafeBitCast(X86.shuffleBytes(unsafeBitCast(v, to: SIMD32<UInt8>.self), index), to: SIMD16<Int16>.self)
+        #else
+        var r = SIMD16<Int16>()
+        for k in 0..<16 { r[k] = v[(k & 8) &+ word &+ (k & 7) >> 2] }
+        return r
+        #endif
+    }
+
     /// Int16 lane `lane` of `v` copied to all 16 lanes (`vpshufb` on x86, where `v`'s eight
     /// lanes must fill both 128-bit halves alike).
     @inline(__always)

@@ -92,6 +92,8 @@ enum Q4K: RegisterSuperBlock {
         let minLanes = lanes16(mins)
         var offsets = SIMD16<Int16>()
         for k in 0..<16 { offsets[k] = minLanes[k >> 1] }
-        return (scaled, SuperBlockHeader(offsets: offsets, d: loadHalf(x, 0), offsetScale: -loadHalf(x, 2)))
+        // Groups 2j and 2j + 1 are sub-block j's halves: `both` is already their even/odd layout.
+        return (scaled, SuperBlockHeader(offsets: offsets, d: loadHalf(x, 0), offsetScale: -loadHalf(x, 2),
+                                         groupScales: both))
     }
 }

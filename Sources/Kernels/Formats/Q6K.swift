@@ -89,6 +89,11 @@ enum Q6K: ByteUnpacking, RegisterSuperBlock {
         // The runs hold q, not q − 32: the offset term −32·Σ_g sc_g·Σ y over group g takes the
         // difference off (as llama.cpp's AVX2 kernel does), from the activations' bsums.
         let d = loadHalf(x, 208)
-        return (scaled, SuperBlockHeader(offsets: scales &* -32, d: d, offsetScale: d))
+        // Even groups' scales, then odd groups' (one byte shuffle and one widening).
+        var evenOdd = SIMD16<Int8>()
+        for k in 0..<8 { evenOdd[k] = bytes[2 &* k]; evenOdd[k &+ 8] = bytes[2 &* k &+ 1] }
+        var groupScales = SIMD16<Int16>()
+        for g in 0..<16 { groupScales[g] = Int16(evenOdd[g]) }
+        return (scaled, SuperBlockHeader(offsets: scales &* -32, d: d, offsetScale: d, groupScales: groupScales))
     }
 }

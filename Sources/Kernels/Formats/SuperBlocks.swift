@@ -29,6 +29,10 @@ struct SuperBlockHeader {
     var offsets: SIMD16<Int16>
     /// The scale of the run total, and of the offset total when that is kept apart (Q4_K: −dmin).
     var d, offsetScale: Float
+    /// The scales of the sixteen 16-weight groups, which the runs' scale lanes spread: groups
+    /// 0, 2, …, 14 in lanes 0..<8, groups 1, 3, …, 15 in lanes 8..<16 (what
+    /// `ScaledRuns.sums(_:groupScales:)` takes).
+    var groupScales: SIMD16<Int16>
 }
 
 /// The float step of a super-block: `run` and `offset` are its exact totals against a token whose
@@ -91,7 +95,7 @@ extension RegisterSuperBlock {
 
     @inline(__always)
     static func lanes(_ runs: ScaledRuns, _ h: SuperBlockHeader, _ y: UnsafeRawPointer) -> SuperBlockLanes {
-        SuperBlockLanes(run: runs.sums(y + 4),
+        SuperBlockLanes(run: runs.sums(y + 4, groupScales: h.groupScales),
                         offset: ByteDot.pairProducts(y.loadUnaligned(fromByteOffset: 260, as: SIMD16<Int16>.self),
                                                      h.offsets),
                         dy: y.loadUnaligned(as: Float.self), header: h)
@@ -332,6 +336,30 @@ struct ScaledRuns {
         i2 = ByteDot.scaledLanes(i2, q6, q8(6), s6)
         i3 = ByteDot.scaledLanes(i3, q7, q8(7), s7)
         return (i0 &+ i1) &+ (i2 &+ i3)
+    }
+
+    /// `sums(y)`'s total in fewer instructions, for the kernels that dot a super-block with one
+    /// token at a time: with VNNI, each run's quants times `y` four products per Int32 lane
+    /// (`vpdpbusd`; |lane| < 4·63·128 fits Int16), two runs' lanes packed to Int16 (`vpackssdw`)
+    /// and multiplied by their groups' scales in one `vpmaddwd`, whose scale lanes one `vpshufb`
+    /// picks from `groupScales` (`SuperBlockHeader.groupScales`). `sums` needs a two-instruction
+    /// broadcast per run instead. The lanes differ from `sums`'s; the total is the same, exactly.
+    @inline(__always)
+    func sums(_ y: UnsafeRawPointer, groupScales: SIMD16<Int16>) -> SIMD8<Int32> {
+        #if arch(x86_64) && AVX512VNNI
+        // Runs 2p and 2p + 1, packed: run 2p's lanes 0..<4 (group 4p) and run 2p + 1's (group
+        // 4p + 2) fill the low half, their lanes 4..<8 (groups 4p + 1, 4p + 3) the high half.
+        // Even groups' scales sit in `groupScales`' low half and odd groups' in its high half, so
+        // words 2p and 2p + 1 of each half are the scales both halves need.
+        @inline(__always) func pair(_ p: Int, _ a: SIMD32<UInt8>, _ b: SIMD32<UInt8>) -> SIMD8<Int32> {
+            let x = ByteDot.lanes(SIMD8(), a, y.loadUnaligned(fromByteOffset: 64 &* p, as: SIMD32<Int8>.self))
+            let z = ByteDot.lanes(SIMD8(), b, y.loadUnaligned(fromByteOffset: 64 &* p &+ 32, as: SIMD32<Int8>.self))
+            return ByteDot.pairProducts(ByteDot.packed(x, z), ByteDot.spread(groupScales, word: 2 &* p))
+        }
+        return (pair(0, q0, q1) &+ pair(1, q2, q3)) &+ (pair(2, q4, q5) &+ pair(3, q6, q7))
+        #else
+        return sums(y)
+        #endif
     }
 
     /// Writes the runs to `p` (384 bytes) as `runQuad(_:of:)` reads them back: the eight quant
