@@ -101,6 +101,19 @@ public enum MachineMeasurements {
         MemoryBandwidth.read(threads: threads, bytes: bytes, passes: passes)
     }
 
+    /// Resets `peakResidentBytes` to the current resident size (Linux's `clear_refs`), so a
+    /// buffer freed since stops counting; false where that is not possible.
+    @discardableResult
+    public static func resetPeakResident() -> Bool {
+        #if os(Linux)
+        guard let file = FileHandle(forWritingAtPath: "/proc/self/clear_refs") else { return false }
+        defer { try? file.close() }
+        return (try? file.write(contentsOf: Data("5".utf8))) != nil
+        #else
+        return false
+        #endif
+    }
+
     /// The most memory this process has had resident, in bytes (mapped model pages included):
     /// Linux's `VmHWM`, or `getrusage`'s maximum resident set size elsewhere.
     public static func peakResidentBytes() -> Int {

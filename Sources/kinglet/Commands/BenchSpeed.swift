@@ -11,8 +11,8 @@ extension KingletCommand.Bench {
             discussion: """
                 pp N evaluates N random prompt tokens from an empty cache; tg N decodes N tokens one \
                 forward pass at a time from an empty cache. Each test runs once to warm up, then \
-                --repetitions times; the table shows mean ± standard deviation of tokens/s. The memory \
-                read bandwidth of the same thread count is measured in the same run: a tg test's \
+                --repetitions times; the table shows mean ± standard deviation of tokens/s. Right after \
+                each tg test, the memory read bandwidth of its thread count is measured: the test's \
                 roofline is the share of the speed at which that bandwidth streams the bytes one \
                 decode step reads (weights and cached keys and values).
                 """)
@@ -51,10 +51,14 @@ extension KingletCommand.Bench {
             guard !tests.isEmpty else { throw ValidationError("nothing to run: -p and -n are both 0") }
         }
 
-        /// One finished test and the process's peak resident size right after it.
+        /// One finished test, the process's peak resident size right after it and, for a tg test,
+        /// the read bandwidth of its threads measured next.
         struct Row {
             let result: SpeedResult
             let peakResidentBytes: Int
+            var bandwidth: Double?
+
+            var rooflineRatio: Double? { bandwidth.flatMap { result.rooflineRatio(bandwidth: $0) } }
         }
 
         func run() async throws {
@@ -71,32 +75,44 @@ extension KingletCommand.Bench {
                 }
                 lm = loaded
                 for test in tests {
+                    var row: Row
                     do {
                         let result = try loaded.measureSpeed(test, repetitions: repetitions)
-                        rows.append(Row(result: result, peakResidentBytes: MachineMeasurements.peakResidentBytes()))
+                        row = Row(result: result, peakResidentBytes: MachineMeasurements.peakResidentBytes())
                     } catch {
                         throw CommandFailure("\(test): \(error.description)")
                     }
+                    // The bandwidth this VM gives drifts within seconds (30–59 GB/s on two threads here),
+                    // so it is measured next to the decode it bounds. Its 1 GiB buffer must not become
+                    // the next tests' peak resident size: where that peak cannot be reset, the probe
+                    // waits until the end.
+                    if test.kind == .generation && MachineMeasurements.resetPeakResident() {
+                        row.bandwidth = MachineMeasurements.readBandwidth(threads: count)
+                        MachineMeasurements.resetPeakResident()
+                    }
+                    rows.append(row)
                 }
             }
             guard let lm else { return }
-            // Last: the bandwidth buffer (1 GiB) would otherwise be the peak resident size.
             var bandwidth: [Int: Double] = [:]
-            for count in threads.values where bandwidth[count] == nil {
-                bandwidth[count] = MachineMeasurements.readBandwidth(threads: count)
+            for i in rows.indices where rows[i].result.test.kind == .generation && rows[i].bandwidth == nil {
+                let count = rows[i].result.threads
+                if bandwidth[count] == nil { bandwidth[count] = MachineMeasurements.readBandwidth(threads: count) }
+                rows[i].bandwidth = bandwidth[count]
             }
             let plan = lm.memoryPlan(contextLength: positions)
-            json ? printJSON(rows, bandwidth: bandwidth, plan: plan) : printTable(rows, bandwidth: bandwidth, lm: lm, plan: plan)
+            json ? printJSON(rows, plan: plan) : printTable(rows, lm: lm, plan: plan)
         }
 
-        private func printJSON(_ rows: [Row], bandwidth: [Int: Double], plan: MemoryPlan) {
+        private func printJSON(_ rows: [Row], plan: MemoryPlan) {
             for row in rows {
-                let r = row.result, bytesPerSecond = bandwidth[r.threads] ?? 0
+                let r = row.result
                 writeOut("""
                     {"test": "\(r.test)", "threads": \(r.threads), "tokens_per_second": \(jsonNumber(r.mean)), \
                     "stddev": \(jsonNumber(r.standardDeviation)), \
-                    "roofline_ratio": \(r.rooflineRatio(bandwidth: bytesPerSecond).map(jsonNumber) ?? "null"), \
-                    "peak_rss_bytes": \(row.peakResidentBytes), "bandwidth_bytes_per_second": \(jsonNumber(bytesPerSecond)), \
+                    "roofline_ratio": \(row.rooflineRatio.map(jsonNumber) ?? "null"), \
+                    "peak_rss_bytes": \(row.peakResidentBytes), \
+                    "bandwidth_bytes_per_second": \(row.bandwidth.map(jsonNumber) ?? "null"), \
                     "bytes_per_token": \(r.bytesPerToken.map(jsonNumber) ?? "null"), "model_bytes": \(plan.weightBytes), \
                     "kv_cache_bytes": \(plan.cacheBytes), "repetitions": \(r.samples.count), \
                     "samples": [\(r.samples.map(jsonNumber).joined(separator: ", "))]}
@@ -105,7 +121,7 @@ extension KingletCommand.Bench {
             }
         }
 
-        private func printTable(_ rows: [Row], bandwidth: [Int: Double], lm: LanguageModel, plan: MemoryPlan) {
+        private func printTable(_ rows: [Row], lm: LanguageModel, plan: MemoryPlan) {
             let parameters = lm.source.parameterCount
             let name = "\(lm.architectureName) \(Self.count(parameters))"
             let size = MemoryPlan.format(plan.weightBytes)
@@ -113,13 +129,16 @@ extension KingletCommand.Bench {
                          "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
             for row in rows {
                 let r = row.result
-                let ratio = r.rooflineRatio(bandwidth: bandwidth[r.threads] ?? 0).map { String(format: "%.1f %%", 100 * $0) } ?? ""
+                let ratio = row.rooflineRatio.map { String(format: "%.1f %%", 100 * $0) } ?? ""
                 lines.append("| \(name) | \(size) | \(String(format: "%.2f M", Double(parameters) / 1e6)) | \(r.threads) | \(r.test) | "
                              + String(format: "%.2f ± %.2f", r.mean, r.standardDeviation) + " | \(ratio) |")
             }
             lines.append("")
-            let speeds = threads.values.uniqued().map { String(format: "%.1f GB/s with %d thread%@", (bandwidth[$0] ?? 0) / 1e9, $0, $0 == 1 ? "" : "s") }
-            lines.append("memory read bandwidth (1 GiB, best of 5): " + speeds.joined(separator: ", "))
+            let speeds = rows.compactMap { row in
+                row.bandwidth.map { String(format: "%.1f GB/s after %@ on %d thread%@", $0 / 1e9, row.result.test.description,
+                                           row.result.threads, row.result.threads == 1 ? "" : "s") }
+            }
+            if !speeds.isEmpty { lines.append("memory read bandwidth (1 GiB, best of 5): " + speeds.joined(separator: ", ")) }
             if let tg = rows.first(where: { $0.result.bytesPerToken != nil })?.result, let bytes = tg.bytesPerToken {
                 lines.append(String(format: "roofline: one %@ decode step reads %.1f MB (weights %.1f MB, the rest cached keys and values)",
                                     tg.test.description, bytes / 1e6, Double(lm.decodeBytes(contextLength: 0)) / 1e6))
