@@ -44,6 +44,11 @@ struct DotsTests {
             let activationRows = (0..<tokens).map { _ in format.activationBytes(TestData.activations(count: count, &rng)) }
             expectTileEqualsDots(format, weightRows, activationRows, count: count)
         }
+        // One token (decode) over rows shorter than one eight-block step.
+        let short = (format.blockSize == 256 ? 1 : 5) * format.blockSize
+        let weightRows = (0..<3).map { _ in TestData.row(format, count: short, &rng) }
+        expectTileEqualsDots(format, weightRows, [format.activationBytes(TestData.activations(count: short, &rng))],
+                             count: short)
     }
 
     /// The K-quants' largest quants (Q4_K 15, Q6_K 63) against the Q8_K extremes −128 and 127: the

@@ -68,7 +68,8 @@ public enum Ops {
         if tokens == 1 {
             // Decode: each thread streams through a contiguous share of rows, one row after the
             // next, which the hardware prefetcher follows (several rows in lockstep measured 3x
-            // slower: each row is too short a stream to train it).
+            // slower: each row is too short a stream to train it). One `Dot.tile` call per share
+            // lets a format do once what all the rows need of the activations.
             pool.run(RowDots(weights: weights, activations: activations, output: y))
             return
         }
@@ -101,8 +102,10 @@ private struct RowDots: ParallelWork {
     let output: UnsafeMutablePointer<Float>
 
     func run(thread: Int, threads: Int) {
-        for r in WorkerPool.share(of: weights.rows, thread: thread, threads: threads) {
-            output[r] = Dot.dot(weights.format, weights.row(r), activations, count: weights.columns)
-        }
+        let mine = WorkerPool.share(of: weights.rows, thread: thread, threads: threads)
+        guard !mine.isEmpty else { return }
+        Dot.tile(weights.format, weights.row(mine.lowerBound), rowBytes: weights.rowBytes, rows: mine.count,
+                 activations, activationStride: 0, tokens: 1, count: weights.columns,
+                 into: output + mine.lowerBound, outputStride: 0)
     }
 }
