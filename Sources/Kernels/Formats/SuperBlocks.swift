@@ -340,8 +340,8 @@ struct ScaledRuns {
 
     /// `sums(y)`'s total in fewer instructions, for the kernels that dot a super-block with one
     /// token at a time: with VNNI, each run's quants times `y` four products per Int32 lane
-    /// (`vpdpbusd`; |lane| < 4·63·128 fits Int16), two runs' lanes packed to Int16 (`vpackssdw`)
-    /// and multiplied by their groups' scales in one `vpmaddwd`, whose scale lanes one `vpshufb`
+    /// (`vpdpbusd`; |lane| ≤ 4·63·128 fits Int16), two runs' lanes packed to Int16 (`vpackssdw`)
+    /// and multiplied by their groups' scales in one `vpmaddwd`, whose scale lanes one shuffle
     /// picks from `groupScales` (`SuperBlockHeader.groupScales`). `sums` needs a two-instruction
     /// broadcast per run instead. The lanes differ from `sums`'s; the total is the same, exactly.
     @inline(__always)
