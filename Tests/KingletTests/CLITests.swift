@@ -242,6 +242,30 @@ import Testing
         }
     }
 
+    @Test func benchKernelsPrintsEachFormatAgainstTheBandwidth() throws {
+        // Small matrices keep the test short: the "streamed" one fits the last-level cache here.
+        let result = try TestEnvironment.runKinglet(["bench", "kernels", "--formats", "q5_0,Q4_K", "--columns", "512",
+                                                     "--cached-bytes", "65536", "--streamed-bytes", "4194304", "--json"])
+        #expect(result.status == 0, "\(result.err)")
+        let lines = result.out.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2, "\(result.out)")
+        for (line, format) in zip(lines, ["q5_0", "q4_K"]) {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect(object["format"] as? String == format)
+            #expect(object["columns"] as? Int == 512 && object["threads"] as? Int == 1)
+            let cached = try #require(object["cached_bytes_per_second"] as? Double)
+            let bandwidth = try #require(object["bandwidth_bytes_per_second"] as? Double)
+            let ratio = try #require(object["cached_ratio"] as? Double)
+            #expect(cached > 0 && bandwidth > 0, "\(line)")
+            #expect(abs(ratio - cached / bandwidth) <= 1e-9 * ratio, "\(line)")
+            #expect((object["streamed_bytes_per_second"] as? Double ?? 0) > 0, "\(line)")
+        }
+
+        let misfit = try TestEnvironment.runKinglet(["bench", "kernels", "--formats", "q4_K", "--columns", "896"])
+        #expect(misfit.status != 0)
+        #expect(misfit.err.contains("multiple of q4_K's block of 256"), "\(misfit.err)")
+    }
+
     @Test func benchKeepsItsGrammarSubcommand() throws {
         let result = try TestEnvironment.runKinglet(["bench", "grammar", "--help"])
         #expect(result.status == 0, "\(result.err)")

@@ -8,7 +8,7 @@ extension KingletCommand {
         static let configuration = CommandConfiguration(
             abstract: "Benchmarks that print ratios measured in the same run.",
             discussion: "Without a subcommand: `kinglet bench speed`, so `kinglet bench -m MODEL -p 64,512 -n 128 -t 1,2` works as llama-bench does.",
-            subcommands: [Speed.self, GrammarOverhead.self],
+            subcommands: [Speed.self, Kernels.self, GrammarOverhead.self],
             defaultSubcommand: Speed.self)
     }
 }
