@@ -34,7 +34,7 @@ public enum Dot {
 
     /// `dots` for `rows` weight rows `rowBytes` apart: the result of row `r` and token `t` goes to
     /// `out[t * outputStride + r]`, equal to `dot` on that pair bit for bit. Formats with a
-    /// register-tiled kernel (Q4_0, Q5_0, Q8_0, Q4_K, Q6_K) unpack each row once for all the tokens
+    /// register-tiled kernel (Q4_0, Q5_0, Q8_0, Q4_K, Q5_K, Q6_K) unpack each row once for all the tokens
     /// and reuse each activation block across several rows.
     public static func tile(_ format: WeightFormat, _ weights: UnsafeRawPointer, rowBytes: Int, rows: Int,
                             _ activations: UnsafeRawPointer, activationStride: Int, tokens: Int, count: Int,

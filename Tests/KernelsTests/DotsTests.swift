@@ -51,16 +51,16 @@ struct DotsTests {
                              count: short)
     }
 
-    /// The K-quants' largest quants (Q4_K 15, Q6_K 63) against the Q8_K extremes −128 and 127: the
+    /// The K-quants' largest quants (Q4_K 15, Q5_K 31, Q6_K 63) against the Q8_K extremes −128 and 127: the
     /// AVX-512 tile keeps each run's four-byte sums in Int16 (4·63·128 = 32,256 just fits), and
     /// here every lane is at that edge.
-    @Test(arguments: [WeightFormat.q4_K, .q6_K])
+    @Test(arguments: [WeightFormat.q4_K, .q5_K, .q6_K])
     func tilesEqualOneAtATimeAtTheQuantExtremes(_ format: WeightFormat) {
         let count = 512, blockBytes = format.rowBytes(256)
         var row = [UInt8](repeating: 0xFF, count: format.rowBytes(count))
         for b in 0..<2 {
             // Every quant bit set (Q6_K's int8 scales become −1); the fp16 scales small and finite.
-            let scaleOffsets = format == .q4_K ? [0, 2] : [208]
+            let scaleOffsets = format == .q6_K ? [208] : [0, 2]
             for o in scaleOffsets {
                 row[b * blockBytes + o] = 0x1E; row[b * blockBytes + o + 1] = 0x20   // 0x201E ≈ 0.0083
             }

@@ -70,6 +70,13 @@ enum Lanes {
     }
 
     @inline(__always)
+    static func widen(_ v: SIMD16<Int8>) -> SIMD16<Int16> {
+        var w = SIMD16<Int16>()
+        for k in 0..<16 { w[k] = Int16(v[k]) }
+        return w
+    }
+
+    @inline(__always)
     static func widen(_ v: SIMD16<Int16>) -> SIMD16<Int32> {
         var w = SIMD16<Int32>()
         for k in 0..<16 { w[k] = Int32(v[k]) }

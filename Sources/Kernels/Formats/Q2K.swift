@@ -6,7 +6,7 @@
 ///     offset 82  fp16 dmin        scale of the mins
 ///
 /// 84 bytes (2.625 bits per weight). Dots with Q8_K activations.
-enum Q2K: SuperBlockDot {
+enum Q2K: RegisterSuperBlock {
     typealias Activation = Q8K
     static let weightsPerBlock = 256
     static let bytesPerBlock = 84
@@ -45,31 +45,18 @@ enum Q2K: SuperBlockDot {
         }
     }
 
-    /// `ggml_vec_dot_q2_K_q8_K`: per block, d_a·(d·Σ_g sc_g·Σ q·y − dmin·Σ_g m_g·Σ y).
-    static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
-        UnpackedDot.superBlocks(Q2K.self, weights, activations, blocks: count / 256)
-    }
+    static var foldsOffsets: Bool { false }
 
-    static func dots(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, activationStride: Int, tokens: Int,
-                     count: Int, into out: UnsafeMutablePointer<Float>, outputStride: Int) {
-        UnpackedDot.superBlocks(Q2K.self, weights, activations, activationStride: activationStride, tokens: tokens,
-                       blocks: count / 256, into: out, outputStride: outputStride)
-    }
-
+    /// The super-block's quants (0…3) in eight runs of 32 (run 4n + j: bits 2j…2j+1 of
+    /// `qs[32n..<32n+32]`), with the scales sc_g; the offset term is −dmin·Σ_g m_g·Σ y.
     @inline(__always)
-    static func blockDot(_ x: UnsafeRawPointer, _ y: UnsafeRawPointer, _ q: UnsafeRawPointer) -> SIMD16<Float> {
-        // Scalar group sums, as in Q6_K.
-        let scales = x.assumingMemoryBound(to: UInt8.self)
-        var isum: Int32 = 0
-        for g in 0..<16 {
-            isum &+= Int32(scales[g] & 0xF) &* IntDot.u8x16(q + 16 &* g, y + (4 &+ 16 &* g))
+    static func registers(_ x: UnsafeRawPointer) -> (runs: ScaledRuns, header: SuperBlockHeader) {
+        let packed = x.loadUnaligned(as: SIMD16<UInt8>.self)
+        let scales = unsafeBitCast(packed & 0x0F, to: SIMD16<Int8>.self)
+        let mins = Lanes.widen(unsafeBitCast(packed &>> 4, to: SIMD16<Int8>.self))
+        return Q6K.registers(scales: scales, offsets: mins, d: loadHalf(x, 80), offsetScale: -loadHalf(x, 82)) { n in
+            let v = x.loadUnaligned(fromByteOffset: 16 &+ 32 &* n, as: SIMD8<UInt32>.self)
+            return (v & 0x0303_0303, (v &>> 2) & 0x0303_0303, (v &>> 4) & 0x0303_0303, (v &>> 6) & 0x0303_0303)
         }
-        let mins = Lanes.widen(x.loadUnaligned(as: SIMD16<UInt8>.self)) &>> 4
-        let msum = (mins &* Lanes.widen(y.loadUnaligned(fromByteOffset: 260, as: SIMD16<Int16>.self))).wrappedSum()
-        let dy = y.loadUnaligned(as: Float.self)
-        var v = SIMD16<Float>()
-        v[0] = (dy * loadHalf(x, 80)) * Float(isum)
-        v[1] = -(dy * loadHalf(x, 82)) * Float(msum)
-        return v
     }
 }

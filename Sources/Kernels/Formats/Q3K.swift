@@ -7,7 +7,7 @@
 ///     offset 108  fp16 d           scale of the scales
 ///
 /// 110 bytes (3.4375 bits per weight). Dots with Q8_K activations.
-enum Q3K: SuperBlockDot {
+enum Q3K: RegisterSuperBlock {
     typealias Activation = Q8K
     static let weightsPerBlock = 256
     static let bytesPerBlock = 110
@@ -64,31 +64,22 @@ enum Q3K: SuperBlockDot {
         }
     }
 
-    /// `ggml_vec_dot_q3_K_q8_K`: per block, d·d_a·Σ_g (sc_g − 32)·(Σ q·y − 4·Σ y), with Σ y from
-    /// the activations' bsums.
-    static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
-        UnpackedDot.superBlocks(Q3K.self, weights, activations, blocks: count / 256)
-    }
+    static var foldsOffsets: Bool { true }
 
-    static func dots(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, activationStride: Int, tokens: Int,
-                     count: Int, into out: UnsafeMutablePointer<Float>, outputStride: Int) {
-        UnpackedDot.superBlocks(Q3K.self, weights, activations, activationStride: activationStride, tokens: tokens,
-                       blocks: count / 256, into: out, outputStride: outputStride)
-    }
-
+    /// The super-block's quants plus 4 (0…7) in eight runs of 32 (run 4n + j: bits 2j…2j+1 of
+    /// `qs[32n..<32n+32]` and bit 4n + j of `hmask`), with the scales sc_g − 32; the offset
+    /// term −4·Σ_g (sc_g − 32)·Σ y takes the 4 off again, from the activations' bsums.
     @inline(__always)
-    static func blockDot(_ x: UnsafeRawPointer, _ y: UnsafeRawPointer, _ q: UnsafeRawPointer) -> SIMD16<Float> {
-        // Scalar group sums, as in Q6_K.
-        let packed = scales(x + 96)
-        let bsums = (y + 260).assumingMemoryBound(to: Int16.self)
-        var isum: Int32 = 0
-        for g in 0..<16 {
-            let sc = Int32(truncatingIfNeeded: (packed[g >> 2] &>> UInt32(8 &* (g & 3))) & 0xFF) &- 32
-            let s = IntDot.u8x16(q + 16 &* g, y + (4 &+ 16 &* g))
-            isum &+= sc &* (s &- 4 &* Int32(bsums[g]))
+    static func registers(_ x: UnsafeRawPointer) -> (runs: ScaledRuns, header: SuperBlockHeader) {
+        let scales = unsafeBitCast(scales(x + 96), to: SIMD16<Int8>.self) &- 32
+        let h = x.loadUnaligned(as: SIMD8<UInt32>.self)
+        let d = loadHalf(x, 108)
+        return Q6K.registers(scales: scales, offsets: Lanes.widen(scales) &* -4, d: d, offsetScale: d) { n in
+            let v = x.loadUnaligned(fromByteOffset: 32 &+ 32 &* n, as: SIMD8<UInt32>.self)
+            @inline(__always) func run(_ j: Int) -> SIMD8<UInt32> {
+                ((v &>> UInt32(2 &* j)) & 0x0303_0303) | (((h &>> UInt32(4 &* n &+ j)) & 0x0101_0101) &<< 2)
+            }
+            return (run(0), run(1), run(2), run(3))
         }
-        var v = SIMD16<Float>()
-        v[0] = (loadHalf(x, 108) * y.loadUnaligned(as: Float.self)) * Float(isum)
-        return v
     }
 }

@@ -73,11 +73,23 @@ enum Q4K: RegisterSuperBlock {
     /// The super-block's 8 sub-blocks of quants, each with its scale broadcast to 16 lanes.
     @inline(__always)
     static func registers(_ x: UnsafeRawPointer) -> (runs: ScaledRuns, header: SuperBlockHeader) {
+        registers(x) { j in
+            let bits = x.loadUnaligned(fromByteOffset: 16 &+ 32 &* j, as: SIMD8<UInt32>.self)
+            return (bits & 0x0F0F_0F0F, (bits &>> 4) & 0x0F0F_0F0F)
+        }
+    }
+
+    /// Q4_K's and Q5_K's registers: the two formats share the header (d, dmin and the 6-bit
+    /// scales and mins) and differ in their quants, which `quants(j)` gives for sub-blocks 2j
+    /// and 2j + 1 as 32 bytes each.
+    @inline(__always)
+    static func registers(
+        _ x: UnsafeRawPointer, quants: (Int) -> (SIMD8<UInt32>, SIMD8<UInt32>)
+    ) -> (runs: ScaledRuns, header: SuperBlockHeader) {
         let (scales, mins) = scalesAndMins(x + 4)
         @inline(__always) func nibbles(_ j: Int) -> (SIMD32<UInt8>, SIMD32<UInt8>) {
-            let bits = x.loadUnaligned(fromByteOffset: 16 &+ 32 &* j, as: SIMD8<UInt32>.self)
-            return (unsafeBitCast(bits & 0x0F0F_0F0F, to: SIMD32<UInt8>.self),
-                    unsafeBitCast((bits &>> 4) & 0x0F0F_0F0F, to: SIMD32<UInt8>.self))
+            let (even, odd) = quants(j)
+            return (unsafeBitCast(even, to: SIMD32<UInt8>.self), unsafeBitCast(odd, to: SIMD32<UInt8>.self))
         }
         // The eight 6-bit scales as Int16 lanes, in both halves, then one shuffle per sub-block.
         let wide = lanes16(scales)

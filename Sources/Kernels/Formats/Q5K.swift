@@ -8,7 +8,7 @@
 ///     offset 48  u8   qs[128]     low four bits, arranged as Q4_K's nibbles
 ///
 /// 176 bytes (5.5 bits per weight). Dots with Q8_K activations.
-enum Q5K: SuperBlockDot {
+enum Q5K: RegisterSuperBlock {
     typealias Activation = Q8K
     static let weightsPerBlock = 256
     static let bytesPerBlock = 176
@@ -37,41 +37,18 @@ enum Q5K: SuperBlockDot {
         }
     }
 
-    /// Writes the super-block's 256 five-bit quants as bytes, in weight order.
+    static var foldsOffsets: Bool { false }
+
+    /// Q4_K's registers with each quant's fifth bit added: bit 2j and 2j + 1 of every `qh` byte
+    /// belong to sub-blocks 2j and 2j + 1, whose low four bits `qs[32j..<32j+32]` holds.
     @inline(__always)
-    static func unpack(_ block: UnsafeRawPointer, _ out: UnsafeMutableRawPointer) {
-        let h = block.loadUnaligned(fromByteOffset: 16, as: SIMD8<UInt32>.self)
-        for j in 0..<4 {
-            let v = block.loadUnaligned(fromByteOffset: 48 &+ 32 &* j, as: SIMD8<UInt32>.self)
-            let h0 = ((h &>> UInt32(2 &* j)) & 0x0101_0101) &<< 4
-            let h1 = ((h &>> UInt32(2 &* j &+ 1)) & 0x0101_0101) &<< 4
-            out.storeBytes(of: (v & 0x0F0F_0F0F) | h0, toByteOffset: 64 &* j, as: SIMD8<UInt32>.self)
-            out.storeBytes(of: ((v &>> 4) & 0x0F0F_0F0F) | h1, toByteOffset: 64 &* j &+ 32, as: SIMD8<UInt32>.self)
+    static func registers(_ x: UnsafeRawPointer) -> (runs: ScaledRuns, header: SuperBlockHeader) {
+        let high = x.loadUnaligned(fromByteOffset: 16, as: SIMD8<UInt32>.self)
+        return Q4K.registers(x) { j in
+            let bits = x.loadUnaligned(fromByteOffset: 48 &+ 32 &* j, as: SIMD8<UInt32>.self)
+            let h0 = ((high &>> UInt32(2 &* j)) & 0x0101_0101) &<< 4
+            let h1 = ((high &>> UInt32(2 &* j &+ 1)) & 0x0101_0101) &<< 4
+            return ((bits & 0x0F0F_0F0F) | h0, ((bits &>> 4) & 0x0F0F_0F0F) | h1)
         }
-    }
-
-    /// `ggml_vec_dot_q5_K_q8_K`: per block, d_a·(d·Σ_j sc_j·Σ q·y − dmin·Σ_j m_j·Σ y).
-    static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
-        UnpackedDot.superBlocks(Q5K.self, weights, activations, blocks: count / 256)
-    }
-
-    static func dots(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, activationStride: Int, tokens: Int,
-                     count: Int, into out: UnsafeMutablePointer<Float>, outputStride: Int) {
-        UnpackedDot.superBlocks(Q5K.self, weights, activations, activationStride: activationStride, tokens: tokens,
-                       blocks: count / 256, into: out, outputStride: outputStride)
-    }
-
-    @inline(__always)
-    static func blockDot(_ x: UnsafeRawPointer, _ y: UnsafeRawPointer, _ q: UnsafeRawPointer) -> SIMD16<Float> {
-        let (scales, mins) = Q4K.scalesAndMins(x + 4)
-        var sums = SIMD8<Int32>()
-        for j in 0..<8 {
-            sums[j] = IntDot.u8x32(q + 32 &* j, y + (4 &+ 32 &* j))
-        }
-        let ySums = Lanes.pairSums(y.loadUnaligned(fromByteOffset: 260, as: SIMD8<Int32>.self))
-        let dy = y.loadUnaligned(as: Float.self)
-        let v = Lanes.floats(sums &* Q4K.lanes(scales)) * (dy * loadHalf(x, 0))
-            - Lanes.floats(ySums &* Q4K.lanes(mins)) * (dy * loadHalf(x, 2))
-        return SIMD16(lowHalf: v, highHalf: .zero)
     }
 }

@@ -61,18 +61,35 @@ enum Q6K: ByteUnpacking, RegisterSuperBlock {
     /// spread over its 16 pair lanes.
     @inline(__always)
     static func registers(_ x: UnsafeRawPointer) -> (runs: ScaledRuns, header: SuperBlockHeader) {
-        @inline(__always) func runs(_ n: Int) -> (SIMD32<UInt8>, SIMD32<UInt8>, SIMD32<UInt8>, SIMD32<UInt8>) {
+        let scales = x.loadUnaligned(fromByteOffset: 192, as: SIMD16<Int8>.self)
+        let d = loadHalf(x, 208)
+        // The runs hold q, not q − 32: the offset term −32·Σ_g sc_g·Σ y over group g takes the
+        // difference off (as llama.cpp's AVX2 kernel does), from the activations' bsums.
+        return registers(scales: scales, offsets: Lanes.widen(scales) &* -32, d: d, offsetScale: d) { n in
             let a = x.loadUnaligned(fromByteOffset: 64 &* n, as: SIMD8<UInt32>.self)
             let b = x.loadUnaligned(fromByteOffset: 64 &* n &+ 32, as: SIMD8<UInt32>.self)
             let h = x.loadUnaligned(fromByteOffset: 128 &+ 32 &* n, as: SIMD8<UInt32>.self)
-            return (unsafeBitCast((a & 0x0F0F_0F0F) | ((h & 0x0303_0303) &<< 4), to: SIMD32<UInt8>.self),
-                    unsafeBitCast((b & 0x0F0F_0F0F) | (((h &>> 2) & 0x0303_0303) &<< 4), to: SIMD32<UInt8>.self),
-                    unsafeBitCast(((a &>> 4) & 0x0F0F_0F0F) | (((h &>> 4) & 0x0303_0303) &<< 4), to: SIMD32<UInt8>.self),
-                    unsafeBitCast(((b &>> 4) & 0x0F0F_0F0F) | (((h &>> 6) & 0x0303_0303) &<< 4), to: SIMD32<UInt8>.self))
+            return ((a & 0x0F0F_0F0F) | ((h & 0x0303_0303) &<< 4),
+                    (b & 0x0F0F_0F0F) | (((h &>> 2) & 0x0303_0303) &<< 4),
+                    ((a &>> 4) & 0x0F0F_0F0F) | (((h &>> 4) & 0x0303_0303) &<< 4),
+                    ((b &>> 4) & 0x0F0F_0F0F) | (((h &>> 6) & 0x0303_0303) &<< 4))
         }
-        let bytes = x.loadUnaligned(fromByteOffset: 192, as: SIMD16<Int8>.self)
-        var scales = SIMD16<Int16>()
-        for g in 0..<16 { scales[g] = Int16(bytes[g]) }
+    }
+
+    /// The registers of a K-quant of sixteen 16-weight groups, each with its own scale, whose run
+    /// c (32 weights) holds groups 2c and 2c + 1: Q6_K, Q3_K and Q2_K. `runs(n)` gives runs
+    /// 4n…4n + 3 as 32 unsigned quants each.
+    @inline(__always)
+    static func registers(
+        scales bytes: SIMD16<Int8>, offsets: SIMD16<Int16>, d: Float, offsetScale: Float,
+        runs: (Int) -> (SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>)
+    ) -> (runs: ScaledRuns, header: SuperBlockHeader) {
+        @inline(__always) func quants(_ n: Int) -> (SIMD32<UInt8>, SIMD32<UInt8>, SIMD32<UInt8>, SIMD32<UInt8>) {
+            let (a, b, c, e) = runs(n)
+            return (unsafeBitCast(a, to: SIMD32<UInt8>.self), unsafeBitCast(b, to: SIMD32<UInt8>.self),
+                    unsafeBitCast(c, to: SIMD32<UInt8>.self), unsafeBitCast(e, to: SIMD32<UInt8>.self))
+        }
+        let scales = Lanes.widen(bytes)
         // Run c needs sc_2c in its first eight pair lanes and sc_2c+1 in the last eight: two
         // broadcasts from the scales' two halves, each half holding eight of them.
         let low = SIMD16<Int16>(lowHalf: scales.lowHalf, highHalf: scales.lowHalf)
@@ -82,18 +99,14 @@ enum Q6K: ByteUnpacking, RegisterSuperBlock {
             return SIMD16(lowHalf: ByteDot.broadcast(half, lane: k).lowHalf,
                           highHalf: ByteDot.broadcast(half, lane: k &+ 1).highHalf)
         }
-        let (q0, q1, q2, q3) = runs(0), (q4, q5, q6, q7) = runs(1)
+        let (q0, q1, q2, q3) = quants(0), (q4, q5, q6, q7) = quants(1)
         let scaled = ScaledRuns(q0: q0, q1: q1, q2: q2, q3: q3, q4: q4, q5: q5, q6: q6, q7: q7,
                               s0: pair(0), s1: pair(1), s2: pair(2), s3: pair(3),
                               s4: pair(4), s5: pair(5), s6: pair(6), s7: pair(7))
-        // The runs hold q, not q − 32: the offset term −32·Σ_g sc_g·Σ y over group g takes the
-        // difference off (as llama.cpp's AVX2 kernel does), from the activations' bsums.
-        let d = loadHalf(x, 208)
         // Even groups' scales, then odd groups' (one byte shuffle and one widening).
         var evenOdd = SIMD16<Int8>()
         for k in 0..<8 { evenOdd[k] = bytes[2 &* k]; evenOdd[k &+ 8] = bytes[2 &* k &+ 1] }
-        var groupScales = SIMD16<Int16>()
-        for g in 0..<16 { groupScales[g] = Int16(evenOdd[g]) }
-        return (scaled, SuperBlockHeader(offsets: scales &* -32, d: d, offsetScale: d, groupScales: groupScales))
+        return (scaled, SuperBlockHeader(offsets: offsets, d: d, offsetScale: offsetScale,
+                                         groupScales: Lanes.widen(evenOdd)))
     }
 }

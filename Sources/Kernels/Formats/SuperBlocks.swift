@@ -1,6 +1,6 @@
 /// A K-quant whose super-block (256 weights) is unpacked into registers once and then dotted
 /// with one or several tokens' Q8_K blocks: Q4_K and Q6_K, the K-quants of the common
-/// `Q4_K_M` files.
+/// `Q4_K_M` files, and Q5_K, which is Q4_K with a fifth bit.
 ///
 /// Every kernel computes a super-block's product with a token in the same two steps, so the row
 /// dot, the many-token `dots` and the rows × tokens `tile` agree bit for bit:
