@@ -67,9 +67,11 @@ public enum Ops {
         }
         if tokens == 1 {
             // Decode: each thread streams through a contiguous share of rows, one row after the
-            // next, which the hardware prefetcher follows (several rows in lockstep measured 3x
-            // slower: each row is too short a stream to train it). One `Dot.tile` call per share
-            // lets a format do once what all the rows need of the activations.
+            // next: one forward stream per core, which the hardware prefetcher follows best. Two
+            // rows in lockstep overlap two rows' float chains and ran faster in cache, but from
+            // memory 1.4-2.5x slower, whether adjacent rows or one from each half of the share
+            // (BENCHMARKS.md, seventh session). One `Dot.tile` call per share lets a format do
+            // once what all the rows need of the activations.
             pool.run(RowDots(weights: weights, activations: activations, output: y))
             return
         }
