@@ -11,6 +11,10 @@ enum Q8K: DotFormat, ActivationFormat {
     static let weightsPerBlock = 256
     static let bytesPerBlock = 292
     static var fields: [BlockField] { [BlockField("d", 4), BlockField("qs", 256), BlockField("bsums", 32)] }
+    /// Where `qs` starts.
+    static let quantsOffset = 4
+    /// Where `bsums` starts.
+    static let bsumsOffset = 260
 
     static func dequantize(_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, count: Int) {
         for b in 0..<(count / 256) {

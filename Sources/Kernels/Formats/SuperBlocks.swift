@@ -95,8 +95,8 @@ extension RegisterSuperBlock {
 
     @inline(__always)
     static func lanes(_ runs: ScaledRuns, _ h: SuperBlockHeader, _ y: UnsafeRawPointer) -> SuperBlockLanes {
-        SuperBlockLanes(run: runs.sums(y + 4, groupScales: h.groupScales),
-                        offset: ByteDot.pairProducts(y.loadUnaligned(fromByteOffset: 260, as: SIMD16<Int16>.self),
+        SuperBlockLanes(run: runs.sums(y + Q8K.quantsOffset, groupScales: h.groupScales),
+                        offset: ByteDot.pairProducts(y.loadUnaligned(fromByteOffset: Q8K.bsumsOffset, as: SIMD16<Int16>.self),
                                                      h.offsets),
                         dy: y.loadUnaligned(as: Float.self), header: h)
     }
@@ -114,9 +114,9 @@ extension RegisterSuperBlock {
             first.add(to: &sum, foldsOffsets: foldsOffsets)
             return sum
         }
-        var second = lanes(weights + bytesPerBlock, activations + 292)
+        var second = lanes(weights + bytesPerBlock, activations + Q8K.bytesPerBlock)
         for b in 2..<blocks {
-            let next = lanes(weights + b &* bytesPerBlock, activations + b &* 292)
+            let next = lanes(weights + b &* bytesPerBlock, activations + b &* Q8K.bytesPerBlock)
             first.add(to: &sum, foldsOffsets: foldsOffsets)
             (first, second) = (second, next)
         }
@@ -135,7 +135,7 @@ extension RegisterSuperBlock {
             var sum0: Float = 0, sum1: Float = 0, sum2: Float = 0, sum3: Float = 0
             for b in 0..<(count / 256) {
                 let (runs, header) = registers(weights + b &* bytesPerBlock)
-                let y = a + b &* 292
+                let y = a + b &* Q8K.bytesPerBlock
                 lanes(runs, header, y).add(to: &sum0, foldsOffsets: foldsOffsets)
                 lanes(runs, header, y + s).add(to: &sum1, foldsOffsets: foldsOffsets)
                 lanes(runs, header, y + 2 &* s).add(to: &sum2, foldsOffsets: foldsOffsets)
@@ -232,7 +232,7 @@ extension RegisterSuperBlock {
             }
             let rows = RowQuad(unpack(0, u0), unpack(1, u1), unpack(2, u2), unpack(3, u3))
             for n in 0..<tokenQuads {
-                let y = a + (4 &* n &* s &+ b &* 292)
+                let y = a + (4 &* n &* s &+ b &* Q8K.bytesPerBlock)
                 let (run0, run1) = ScaledRuns.tile2x4(u0, u1, y, activationStride: s)
                 let (run2, run3) = ScaledRuns.tile2x4(u2, u3, y, activationStride: s)
                 let run = Lanes.fold(Lanes.fold(run0, run1, width: 2), Lanes.fold(run2, run3, width: 2), width: 1)
@@ -308,8 +308,8 @@ private struct TokenQuad {
             return SIMD32(lowHalf: SIMD16(lowHalf: quarter(0), highHalf: quarter(1)),
                           highHalf: SIMD16(lowHalf: quarter(2), highHalf: quarter(3)))
         }
-        low = bsums(260)
-        high = bsums(276)
+        low = bsums(Q8K.bsumsOffset)
+        high = bsums(Q8K.bsumsOffset &+ 16)
     }
 }
 
@@ -400,7 +400,7 @@ struct ScaledRuns {
         var c00 = SIMD16<Int32>(), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00
         for n in 0..<2 {
             @inline(__always) func load(_ t: Int, _ half: Int) -> SIMD64<Int8> {
-                y.loadUnaligned(fromByteOffset: t &* s &+ 4 &+ 128 &* n &+ 64 &* half, as: SIMD64<Int8>.self)
+                y.loadUnaligned(fromByteOffset: t &* s &+ Q8K.quantsOffset &+ 128 &* n &+ 64 &* half, as: SIMD64<Int8>.self)
             }
             let y0 = load(0, 0), y1 = load(1, 0), y2 = load(2, 0), y3 = load(3, 0)
             let z0 = load(0, 1), z1 = load(1, 1), z2 = load(2, 1), z3 = load(3, 1)

@@ -66,7 +66,7 @@ extension KingletCommand {
                 guard key?.isEmpty == false else { throw CommandFailure("\(apiKeyFile) holds no API key") }
             }
             // The server listens at once and answers 503 until the model is loaded (as llama.cpp does).
-            nonisolated(unsafe) let options = model
+            let options = model
             let parallel = parallel, loadDelay = loadDelay
             let server = KingletServer(
                 configuration: ServerConfiguration(host: host, port: port, parallel: parallel, queueLimit: queue,
