@@ -2,6 +2,11 @@ import Kinglet
 import Prometheus
 import Synchronization
 
+/// swift-prometheus's descriptor of a metric named in full (no namespace or unit parts to join).
+private func metric(_ name: String, _ help: String) -> MetricNameDescriptor {
+    MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+}
+
 /// The server's Prometheus metrics (`GET /metrics` with `kinglet serve --metrics`).
 ///
 /// Each server owns its own registry rather than bootstrapping swift-metrics' global `MetricsSystem`,
@@ -22,26 +27,28 @@ final class ServerMetrics: Sendable {
     init() {
         let registry = PrometheusCollectorRegistry()
         self.registry = registry
-        promptTokens = registry.makeCounter(name: "kinglet_prompt_tokens_total", help: "Prompt tokens of finished generations (once per request, as usage counts them).")
-        cachedPromptTokens = registry.makeCounter(name: "kinglet_prompt_tokens_cached_total", help: "Prompt tokens served from the prefix cache instead of evaluated.")
-        generatedTokens = registry.makeCounter(name: "kinglet_generated_tokens_total", help: "Tokens generated, every choice counted.")
+        promptTokens = registry.makeCounter(descriptor: metric("kinglet_prompt_tokens_total", "Prompt tokens of finished generations (once per request, as usage counts them)."))
+        cachedPromptTokens = registry.makeCounter(descriptor: metric("kinglet_prompt_tokens_cached_total", "Prompt tokens served from the prefix cache instead of evaluated."))
+        generatedTokens = registry.makeCounter(descriptor: metric("kinglet_generated_tokens_total", "Tokens generated, every choice counted."))
         timeToFirstToken = registry.makeValueHistogram(
-            name: "kinglet_time_to_first_token_seconds", buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
-            help: "From a request's arrival (queueing included) to its first generated token.")
+            descriptor: metric("kinglet_time_to_first_token_seconds",
+                               "From a request's arrival (queueing included) to its first generated token."),
+            buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60])
         decodeSpeed = registry.makeValueHistogram(
-            name: "kinglet_decode_tokens_per_second", buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
-            help: "Decode speed of each finished generation that decoded at least one step.")
-        queued = registry.makeGauge(name: "kinglet_queue_length", help: "Requests waiting for a slot.")
-        busySlots = registry.makeGauge(name: "kinglet_busy_slots", help: "Slots generating now.")
-        busySequences = registry.makeGauge(name: "kinglet_batch_sequences_busy", help: "Sequences of the batch evaluating a prompt or decoding.")
-        kvCacheUsedTokens = registry.makeGauge(name: "kinglet_kv_cache_used_tokens", help: "KV-cache cells in use (finished sequences' kept for prefix reuse included).")
-        kvCacheUsage = registry.makeGauge(name: "kinglet_kv_cache_usage_ratio", help: "KV-cache cells in use, as a fraction of its capacity.")
+            descriptor: metric("kinglet_decode_tokens_per_second",
+                               "Decode speed of each finished generation that decoded at least one step."),
+            buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000])
+        queued = registry.makeGauge(descriptor: metric("kinglet_queue_length", "Requests waiting for a slot."))
+        busySlots = registry.makeGauge(descriptor: metric("kinglet_busy_slots", "Slots generating now."))
+        busySequences = registry.makeGauge(descriptor: metric("kinglet_batch_sequences_busy", "Sequences of the batch evaluating a prompt or decoding."))
+        kvCacheUsedTokens = registry.makeGauge(descriptor: metric("kinglet_kv_cache_used_tokens", "KV-cache cells in use (finished sequences' kept for prefix reuse included)."))
+        kvCacheUsage = registry.makeGauge(descriptor: metric("kinglet_kv_cache_usage_ratio", "KV-cache cells in use, as a fraction of its capacity."))
     }
 
     /// Counts one answered request under its route (`other` for paths the server lacks, so random paths make no new series).
     func recordRequest(route: String, status: Int) {
-        registry.makeCounter(name: "kinglet_requests_total", labels: [("route", route), ("status", String(status))],
-                             help: "HTTP requests answered, by route and status.").increment()
+        registry.makeCounter(descriptor: metric("kinglet_requests_total", "HTTP requests answered, by route and status."),
+                             labels: [("route", route), ("status", String(status))]).increment()
     }
 
     /// The slot counts, read when scraped.

@@ -34,7 +34,7 @@ public enum ReferencePython {
         try check()
         // Standard error goes to a file, so neither pipe can fill up while the other is read.
         let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("kinglet-python-\(UUID().uuidString).err")
-        FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errorFile) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
