@@ -20,7 +20,7 @@ final class ServerProcess: Sendable {
         process.executableURL = try TestEnvironment.kingletBinary
         process.arguments = ["serve", "-m", try model ?? TestEnvironment.modelPath(ServerTests.model), "--port", "0"] + arguments
         logFile = FileManager.default.temporaryDirectory.appendingPathComponent("kinglet-serve-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         let out = Pipe()
         process.standardOutput = out
         process.standardError = try FileHandle(forWritingTo: logFile)
