@@ -9,7 +9,7 @@
 ///     offset 208  fp16 d           scale of the scales
 ///
 /// 210 bytes (6.5625 bits per weight). Dots with Q8_K activations.
-enum Q6K: ByteUnpacking, RegisterSuperBlock {
+enum Q6K: RegisterSuperBlock {
     typealias Activation = Q8K
     static let weightsPerBlock = 256
     static let bytesPerBlock = 210

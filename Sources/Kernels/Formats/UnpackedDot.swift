@@ -6,10 +6,10 @@ protocol ByteUnpacking: DotFormat {
 
 /// Row dot products for the formats whose quants are unpacked to bytes first (Q5_1; Q4_0, Q5_0
 /// and Q8_0 unpack in registers in `SignedBlocks`, the K-quants in `RegisterSuperBlock`):
-/// unpack a run of blocks into a stack buffer, then run the byte-loop kernels over it. Keeping the unpack and the dot in separate loops matters: in one loop LLVM
-/// forwards the stored vectors into the byte loads and the `vpdpbusd` match is lost (see
-/// Primitives.swift). The formats come in as generic parameters, not closures, so every call
-/// specializes and inlines.
+/// unpack a run of blocks into a stack buffer, then run the byte-loop kernels over it. Keeping
+/// the unpack and the dot in separate loops matters: in one loop LLVM forwards the stored
+/// vectors into the byte loads and the `vpdpbusd` match is lost (see Primitives.swift). The
+/// formats come in as generic parameters, not closures, so every call specializes and inlines.
 enum UnpackedDot {
     /// Σ_b (d_w·d_a·Σ q·y + m_w·s_a) against Q8_1 activations, for 32-weight blocks that
     /// `F.unpack` writes as unsigned bytes and that start with fp16 d then fp16 m.
