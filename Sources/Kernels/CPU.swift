@@ -217,14 +217,13 @@ enum AVX512 {
                                tokens: tokens, count: count, into: out, outputStride: outputStride)
     }
 
-    static func tile(_ format: WeightFormat, _ weights: UnsafeRawPointer, rowBytes: Int, rows: Int,
+    static func tile(_ format: WeightFormat, _ weights: UnsafeRawPointer, rowBytes: Int, rows: Int, interleaved: Bool,
                      _ activations: UnsafeRawPointer, activationStride: Int, tokens: Int, count: Int,
                      into out: UnsafeMutablePointer<Float>, outputStride: Int) {
-        KernelsAVX512.Dot.tile(self.format(format), weights, rowBytes: rowBytes, rows: rows, activations,
-                               activationStride: activationStride, tokens: tokens, count: count, into: out,
-                               outputStride: outputStride)
+        KernelsAVX512.Dot.tile(self.format(format), weights, rowBytes: rowBytes, rows: rows, interleaved: interleaved,
+                               activations, activationStride: activationStride, tokens: tokens, count: count,
+                               into: out, outputStride: outputStride)
     }
-
 
     static func quantize(_ x: UnsafePointer<Float>, count: Int, to format: WeightFormat, _ dst: UnsafeMutableRawPointer,
                          style: Quantize.Style) {

@@ -36,18 +36,30 @@ public enum Dot {
     /// `out[t * outputStride + r]`, equal to `dot` on that pair bit for bit. Formats with a
     /// register-tiled kernel (Q4_0, Q5_0, Q8_0, Q4_K, Q5_K, Q6_K) unpack each row once for all the tokens
     /// and reuse each activation block across several rows.
+    ///
+    /// With `interleaved`, the rows (a multiple of four, `rowBytes` each) are stored four at a time
+    /// block by block (`WeightMatrix.interleavingRows(into:)`, only Q4_0, Q5_0 and Q8_0), with the
+    /// same results.
     public static func tile(_ format: WeightFormat, _ weights: UnsafeRawPointer, rowBytes: Int, rows: Int,
-                            _ activations: UnsafeRawPointer, activationStride: Int, tokens: Int, count: Int,
-                            into out: UnsafeMutablePointer<Float>, outputStride: Int) {
+                            interleaved: Bool = false, _ activations: UnsafeRawPointer, activationStride: Int,
+                            tokens: Int, count: Int, into out: UnsafeMutablePointer<Float>, outputStride: Int) {
         #if canImport(KernelsAVX512) && !KERNELS_VARIANT
         if AVX512.enabled {
-            return AVX512.tile(format, weights, rowBytes: rowBytes, rows: rows, activations,
+            return AVX512.tile(format, weights, rowBytes: rowBytes, rows: rows, interleaved: interleaved, activations,
                                activationStride: activationStride, tokens: tokens, count: count, into: out,
                                outputStride: outputStride)
         }
         #endif
         assert(count % format.blockSize == 0, "\(format): \(count) weights is not a multiple of the block size")
-        format.block.tile(weights, rowBytes: rowBytes, rows: rows, activations, activationStride: activationStride,
-                          tokens: tokens, count: count, into: out, outputStride: outputStride)
+        guard interleaved else {
+            return format.block.tile(weights, rowBytes: rowBytes, rows: rows, activations,
+                                     activationStride: activationStride, tokens: tokens, count: count, into: out,
+                                     outputStride: outputStride)
+        }
+        guard let block = format.block as? any SignedBlockFormat.Type else {
+            preconditionFailure("\(format) rows are never interleaved")
+        }
+        block.interleavedTile(weights, rowBytes: rowBytes, rows: rows, activations, activationStride: activationStride,
+                              tokens: tokens, count: count, into: out, outputStride: outputStride)
     }
 }

@@ -3,31 +3,42 @@ import Kernels
 
 /// Typed, shape-checked views of a weight source's tensors.
 ///
-/// Matrices are zero-copy views into the mapping. Small vectors (norm weights,
+/// Matrices are zero-copy views into the mapping, except those whose decode kernel gains from
+/// rows interleaved four at a time (Q4_0, Q5_0, Q8_0): those are copied once, interleaved, into
+/// `owned`, and the source is told it may drop the original pages. Small vectors (norm weights,
 /// biases) stored as F16/BF16 are widened to Float once and kept in `owned`.
 struct WeightLoader {
     let source: any WeightSource
     let owned = OwnedBuffers()
 
     /// The matrix `name` with `rows` outputs of `columns` inputs (GGUF dims `[columns, rows]`).
-    func matrix(_ name: String, rows: Int, columns: Int) throws(ModelError) -> WeightMatrix {
+    /// `products: false` for a matrix only read a row at a time (an embedding table): it then
+    /// stays in place, and only the rows used are ever paged in.
+    func matrix(_ name: String, rows: Int, columns: Int, products: Bool = true) throws(ModelError) -> WeightMatrix {
         guard let info = source.weight(named: name) else { throw .missingTensor(name) }
-        return try matrix(info, rows: rows, columns: columns)
+        return try matrix(info, rows: rows, columns: columns, products: products)
     }
 
     func optionalMatrix(_ name: String, rows: Int, columns: Int) throws(ModelError) -> WeightMatrix? {
         guard let info = source.weight(named: name) else { return nil }
-        return try matrix(info, rows: rows, columns: columns)
+        return try matrix(info, rows: rows, columns: columns, products: true)
     }
 
-    private func matrix(_ info: TensorView, rows: Int, columns: Int) throws(ModelError) -> WeightMatrix {
+    private func matrix(_ info: TensorView, rows: Int, columns: Int, products: Bool) throws(ModelError) -> WeightMatrix {
         let expected = [columns, rows]
         let found = info.dimensions.count == 1 ? info.dimensions + [1] : info.dimensions
         guard found == expected else { throw .tensorShape(info.name, expected: expected, found: info.dimensions) }
         guard let format = WeightFormat(rawValue: info.type.rawValue), format != .q8_1, format != .q8_K else {
             throw .unsupportedTensorType(info.name, type: info.type.name)
         }
-        return WeightMatrix(base: info.bytes.baseAddress!, format: format, rows: rows, columns: columns)
+        let matrix = WeightMatrix(base: info.bytes.baseAddress!, format: format, rows: rows, columns: columns)
+        guard products && matrix.isInterleavable && rows >= 4 else { return matrix }
+        // One copy however many times the tensor is asked for (tied embeddings are also the output).
+        if let copy = owned.interleaved[info.name] { return copy }
+        let copy = matrix.interleavingRows(into: owned.allocateBytes(matrix.byteCount))
+        owned.interleaved[info.name] = copy
+        source.release(info)
+        return copy
     }
 
     /// The vector `name` of `count` floats.
@@ -77,13 +88,20 @@ struct WeightLoader {
 /// Float buffers made at load time that live as long as the model.
 final class OwnedBuffers: @unchecked Sendable {
     // @unchecked Sendable: appended to only while the model loads, read-only afterwards.
-    private var buffers: [UnsafeMutablePointer<Float>] = []
+    private var buffers: [UnsafeMutableRawPointer] = []
     private(set) var byteCount = 0
+    /// Interleaved copies of matrices, by tensor name.
+    var interleaved: [String: WeightMatrix] = [:]
 
     func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
-        let p = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
+        allocateBytes(count * 4).bindMemory(to: Float.self, capacity: max(count, 1))
+    }
+
+    /// `count` bytes, 64-byte aligned.
+    func allocateBytes(_ count: Int) -> UnsafeMutableRawPointer {
+        let p = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1), alignment: 64)
         buffers.append(p)
-        byteCount += count * 4
+        byteCount += count
         return p
     }
 

@@ -1,4 +1,9 @@
 import GGUF
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Where a model's hyperparameters and tensors come from.
 ///
@@ -14,9 +19,15 @@ public protocol WeightSource: AnyObject, Sendable {
     func weight(named name: String) -> TensorView?
     /// Every tensor's name.
     var tensorNames: [String] { get }
+    /// Says that `tensor`'s bytes have been copied and will not be read again, so a mapped file
+    /// may drop its pages from the process's resident memory (reading them later stays valid).
+    func release(_ tensor: TensorView)
 }
 
 extension WeightSource {
+    /// Nothing to drop by default (a checkpoint converted into memory must keep its bytes).
+    public func release(_ tensor: TensorView) {}
+
     /// The number of weights in all tensors.
     public var parameterCount: Int {
         tensorNames.reduce(0) { $0 + (weight(named: $1)?.elementCount ?? 0) }
@@ -64,5 +75,16 @@ extension GGUFFile: WeightSource {
     public func weight(named name: String) -> TensorView? {
         guard let info = tensor(named: name) else { return nil }
         return TensorView(name: info.name, dimensions: info.dimensions, type: info.type, bytes: bytes(of: info))
+    }
+
+    /// Drops the mapped pages that lie wholly inside the tensor from this process (`MADV_DONTNEED`
+    /// on a read-only file mapping: the page cache keeps them, and a later read maps them again).
+    public func release(_ tensor: TensorView) {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        guard page > 0, let start = tensor.bytes.baseAddress else { return }
+        let first = (Int(bitPattern: start) + page - 1) / page * page
+        let end = (Int(bitPattern: start) + tensor.bytes.count) / page * page
+        guard end > first, let address = UnsafeMutableRawPointer(bitPattern: first) else { return }
+        _ = madvise(address, end - first, Int32(MADV_DONTNEED))
     }
 }

@@ -4,6 +4,11 @@
 protocol SignedBlockFormat: DotFormat where Activation == Q8_0 {
     /// The block's 32 quants as signed bytes (after any offset, e.g. q − 16), in weight order.
     static func quants(_ block: UnsafeRawPointer) -> SIMD32<Int8>
+    /// `tile` over `rows` (a multiple of four) rows of `rowBytes` stored interleaved
+    /// (`RowAddressing.interleaved`). A requirement, so that each format's copy is specialized.
+    static func interleavedTile(_ weights: UnsafeRawPointer, rowBytes: Int, rows: Int, _ activations: UnsafeRawPointer,
+                                activationStride: Int, tokens: Int, count: Int, into out: UnsafeMutablePointer<Float>,
+                                outputStride: Int)
 }
 
 extension SignedBlockFormat {
@@ -13,17 +18,49 @@ extension SignedBlockFormat {
 
     static func dots(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, activationStride: Int, tokens: Int,
                      count: Int, into out: UnsafeMutablePointer<Float>, outputStride: Int) {
-        SignedBlocks.tile(Self.self, weights, rowBytes: 0, rows: 1, activations, activationStride: activationStride,
-                          tokens: tokens, blocks: count / 32, into: out, outputStride: outputStride)
+        SignedBlocks.tile(Self.self, weights, .rowMajor(rowBytes: 0, blockBytes: bytesPerBlock), rows: 1, activations,
+                          activationStride: activationStride, tokens: tokens, blocks: count / 32, into: out,
+                          outputStride: outputStride)
     }
 
     static func tile(_ weights: UnsafeRawPointer, rowBytes: Int, rows: Int, _ activations: UnsafeRawPointer,
                      activationStride: Int, tokens: Int, count: Int, into out: UnsafeMutablePointer<Float>,
                      outputStride: Int) {
-        SignedBlocks.tile(Self.self, weights, rowBytes: rowBytes, rows: rows, activations,
-                          activationStride: activationStride, tokens: tokens, blocks: count / 32, into: out,
-                          outputStride: outputStride)
+        SignedBlocks.tile(Self.self, weights, .rowMajor(rowBytes: rowBytes, blockBytes: bytesPerBlock), rows: rows,
+                          activations, activationStride: activationStride, tokens: tokens, blocks: count / 32,
+                          into: out, outputStride: outputStride)
     }
+
+    static func interleavedTile(_ weights: UnsafeRawPointer, rowBytes: Int, rows: Int, _ activations: UnsafeRawPointer,
+                                activationStride: Int, tokens: Int, count: Int, into out: UnsafeMutablePointer<Float>,
+                                outputStride: Int) {
+        precondition(rows % 4 == 0, "interleaved rows come in groups of four")
+        SignedBlocks.tile(Self.self, weights, .interleaved(rowBytes: rowBytes, blockBytes: bytesPerBlock), rows: rows,
+                          activations, activationStride: activationStride, tokens: tokens, blocks: count / 32,
+                          into: out, outputStride: outputStride)
+    }
+}
+
+/// Where a `SignedBlockFormat` matrix keeps block b of row r: rows one after another
+/// (`rowMajor`), or in groups of four rows whose blocks alternate (`interleaved`: block b of
+/// rows 4g…4g + 3, then block b + 1 of the same rows), so that decode reads four rows, each in
+/// its own float chain, as one forward stream.
+struct RowAddressing {
+    /// Bytes from a group's row 0 to its row i (times i), from one group to the next, and from a
+    /// row's block b to its block b + 1.
+    let rowStride, groupStride, blockStride: Int
+
+    static func rowMajor(rowBytes: Int, blockBytes: Int) -> RowAddressing {
+        RowAddressing(rowStride: rowBytes, groupStride: 4 &* rowBytes, blockStride: blockBytes)
+    }
+
+    static func interleaved(rowBytes: Int, blockBytes: Int) -> RowAddressing {
+        RowAddressing(rowStride: blockBytes, groupStride: 4 &* rowBytes, blockStride: 4 &* blockBytes)
+    }
+
+    /// Byte offset of row `r`'s first block.
+    @inline(__always)
+    func row(_ r: Int) -> Int { (r >> 2) &* groupStride &+ (r & 3) &* rowStride }
 }
 
 /// Row and tile kernels for `SignedBlockFormat`s against Q8_0 activations (ggml's
@@ -39,60 +76,136 @@ enum SignedBlocks {
     @inline(__always)
     static func dot<F: SignedBlockFormat>(_: F.Type, _ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer,
                                          blocks nb: Int) -> Float {
-        dot(F.self, weights, activations, blocks: nb, scales: BlockScales(activations))
+        dot(F.self, weights, blockStride: F.bytesPerBlock, activations, blocks: nb, scales: BlockScales(activations))
     }
 
-    /// `dot` with the activation's block scales from `da`: each block's scale product d_w·d_a is
-    /// the same float wherever d_a comes from.
+    /// `dot` with the activation's block scales from `da` and the row's blocks `stride` bytes
+    /// apart: each block's scale product d_w·d_a is the same float wherever d_a comes from.
     @inline(__always)
     private static func dot<F: SignedBlockFormat, S: ActivationScales>(
-        _: F.Type, _ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, blocks nb: Int, scales da: S
+        _: F.Type, _ weights: UnsafeRawPointer, blockStride stride: Int, _ activations: UnsafeRawPointer,
+        blocks nb: Int, scales da: S
     ) -> Float {
-        let wb = F.bytesPerBlock
         var acc = SIMD8<Float>()
         var b = 0
-        @inline(__always) func add(_ x: SIMD32<Int8>, _ y: SIMD32<Int8>, _ scale: Float) {
-            acc = acc.addingProduct(Lanes.floats(ByteDot.signedLanes(x, y)), SIMD8(repeating: scale))
-        }
         while b &+ 8 <= nb {
             // Scales eight blocks at a time (one `vcvtph2ps` each side, see `loadHalves8`).
-            let w = weights + b &* wb, a = activations + b &* 34
-            let scales = loadHalves8(w, offset: 0, stride: wb) * da.eight(from: b)
-            for k in 0..<8 {
-                add(F.quants(w + k &* wb), a.loadUnaligned(fromByteOffset: k &* 34 &+ 2, as: SIMD32<Int8>.self),
-                    scales[k])
-            }
+            let w = weights + b &* stride, a = activations + b &* 34
+            let scales = eightScales(w, stride: stride, da, from: b)
+            for k in 0..<8 { add(&acc, F.quants(w + k &* stride), activation(a, k), scales[k]) }
             b &+= 8
         }
         if b < nb {
-            // The last n < 8 blocks: in a row of eight or more, the scales of its last eight blocks,
-            // used from lane 8 − n on (lane by lane the same products as `halves` would give).
-            let n = nb &- b, skip = nb >= 8 ? 8 &- n : 0
-            let w = weights + b &* wb, a = activations + b &* 34
-            let scales = skip > 0
-                ? loadHalves8(w - skip &* wb, offset: 0, stride: wb) * da.eight(from: b &- skip)
-                : halves(w, stride: wb, count: n) * da.first(n)
-            for k in 0..<n {
-                add(F.quants(w + k &* wb), a.loadUnaligned(fromByteOffset: k &* 34 &+ 2, as: SIMD32<Int8>.self),
-                    scales[k &+ skip])
-            }
+            let (scales, skip) = lastScales(weights, stride: stride, da, blocks: nb, from: b)
+            let w = weights + b &* stride, a = activations + b &* 34
+            for k in 0..<(nb &- b) { add(&acc, F.quants(w + k &* stride), activation(a, k), scales[k &+ skip]) }
         }
         return acc.total
     }
 
-    /// Decode: `rows` weight rows (`rowBytes` apart) times one activation row, each result `dot`'s.
-    /// The activation's block scales are widened once for all the rows when they fit the stack
-    /// buffer (rows up to 8192 weights): in `dot`, gathering the fp16 scales of both sides is a
-    /// third of the instructions (cache-resident Q8_0 rows: 22.7 → 27.5 GB/s on one core).
+    /// Four rows' `dot`s at once, rows `rowStride` bytes apart and each row's blocks `stride`
+    /// apart: four independent float chains, each the same arithmetic in the same order as `dot`.
+    /// A row's chain waits on each multiply-add (about 4.7 cycles per block on AMD Zen 4); with
+    /// rows interleaved the four chains overlap and still read one forward stream.
+    @inline(__always)
+    private static func dot4<F: SignedBlockFormat, S: ActivationScales>(
+        _: F.Type, _ weights: UnsafeRawPointer, rowStride: Int, blockStride stride: Int, _ activations: UnsafeRawPointer,
+        blocks nb: Int, scales da: S
+    ) -> SIMD4<Float> {
+        var acc0 = SIMD8<Float>(), acc1 = acc0, acc2 = acc0, acc3 = acc0
+        let w1 = weights + rowStride, w2 = weights + 2 &* rowStride, w3 = weights + 3 &* rowStride
+        var b = 0
+        while b &+ 8 <= nb {
+            let o = b &* stride, a = activations + b &* 34
+            let s0 = eightScales(weights + o, stride: stride, da, from: b)
+            let s1 = eightScales(w1 + o, stride: stride, da, from: b)
+            let s2 = eightScales(w2 + o, stride: stride, da, from: b)
+            let s3 = eightScales(w3 + o, stride: stride, da, from: b)
+            for k in 0..<8 {
+                let y = activation(a, k), ok = o &+ k &* stride
+                add(&acc0, F.quants(weights + ok), y, s0[k])
+                add(&acc1, F.quants(w1 + ok), y, s1[k])
+                add(&acc2, F.quants(w2 + ok), y, s2[k])
+                add(&acc3, F.quants(w3 + ok), y, s3[k])
+            }
+            b &+= 8
+        }
+        if b < nb {
+            let (s0, skip) = lastScales(weights, stride: stride, da, blocks: nb, from: b)
+            let s1 = lastScales(w1, stride: stride, da, blocks: nb, from: b).0
+            let s2 = lastScales(w2, stride: stride, da, blocks: nb, from: b).0
+            let s3 = lastScales(w3, stride: stride, da, blocks: nb, from: b).0
+            let o = b &* stride, a = activations + b &* 34
+            for k in 0..<(nb &- b) {
+                let y = activation(a, k), ok = o &+ k &* stride
+                add(&acc0, F.quants(weights + ok), y, s0[k &+ skip])
+                add(&acc1, F.quants(w1 + ok), y, s1[k &+ skip])
+                add(&acc2, F.quants(w2 + ok), y, s2[k &+ skip])
+                add(&acc3, F.quants(w3 + ok), y, s3[k &+ skip])
+            }
+        }
+        return SIMD4(acc0.total, acc1.total, acc2.total, acc3.total)
+    }
+
+    /// The row's block scales times the activation's, blocks `b..<b + 8` (`w` at block b).
+    @inline(__always)
+    private static func eightScales<S: ActivationScales>(_ w: UnsafeRawPointer, stride: Int, _ da: S,
+                                                         from b: Int) -> SIMD8<Float> {
+        loadHalves8(w, offset: 0, stride: stride) * da.eight(from: b)
+    }
+
+    /// The scales of a row's last n = nb − b < 8 blocks, from lane `skip` on: in a row of eight or
+    /// more, those of its last eight blocks (lane by lane the same products as `halves` would
+    /// give), so one wide load serves.
+    @inline(__always)
+    private static func lastScales<S: ActivationScales>(_ row: UnsafeRawPointer, stride: Int, _ da: S, blocks nb: Int,
+                                                        from b: Int) -> (SIMD8<Float>, skip: Int) {
+        let n = nb &- b, skip = nb >= 8 ? 8 &- n : 0
+        let scales = skip > 0
+            ? eightScales(row + (b &- skip) &* stride, stride: stride, da, from: b &- skip)
+            : halves(row + b &* stride, stride: stride, count: n) * da.first(n)
+        return (scales, skip)
+    }
+
+    /// Activation block k's 32 quants from `a`.
+    @inline(__always)
+    private static func activation(_ a: UnsafeRawPointer, _ k: Int) -> SIMD32<Int8> {
+        a.loadUnaligned(fromByteOffset: k &* 34 &+ 2, as: SIMD32<Int8>.self)
+    }
+
+    /// A block's step of the float chain: its eight lanes as floats, times d_w·d_a, added.
+    @inline(__always)
+    private static func add(_ acc: inout SIMD8<Float>, _ x: SIMD32<Int8>, _ y: SIMD32<Int8>, _ scale: Float) {
+        acc = acc.addingProduct(Lanes.floats(ByteDot.signedLanes(x, y)), SIMD8(repeating: scale))
+    }
+
+    /// Decode: `rows` weight rows times one activation row, each result `dot`'s. The activation's
+    /// block scales are widened once for all the rows when they fit the stack buffer (rows up to
+    /// 8192 weights): in `dot`, gathering the fp16 scales of both sides is a third of the
+    /// instructions (cache-resident Q8_0 rows: 22.7 → 27.5 GB/s on one core). Interleaved rows
+    /// go four at a time (`dot4`); row-major rows one after another, since four rows read side by
+    /// side are four streams, which this machine's prefetchers do not follow (BENCHMARKS.md).
     @inline(__always)
     private static func decode<F: SignedBlockFormat>(
-        _: F.Type, _ weights: UnsafeRawPointer, rowBytes: Int, rows: Int, _ activations: UnsafeRawPointer,
+        _: F.Type, _ weights: UnsafeRawPointer, _ layout: RowAddressing, rows: Int, _ activations: UnsafeRawPointer,
         blocks nb: Int, into out: UnsafeMutablePointer<Float>
     ) {
-        guard nb &* 4 <= Scratch.bytes else {
-            for r in 0..<rows { out[r] = dot(F.self, weights + r &* rowBytes, activations, blocks: nb) }
-            return
+        @inline(__always) func rowDots<S: ActivationScales>(_ scales: S) {
+            if layout.blockStride == F.bytesPerBlock {
+                for r in 0..<rows {
+                    out[r] = dot(F.self, weights + layout.row(r), blockStride: layout.blockStride, activations,
+                                 blocks: nb, scales: scales)
+                }
+            } else {
+                for r in stride(from: 0, to: rows, by: 4) {
+                    // The interleaved strides as the format's constants, which the loop's addressing folds.
+                    let four = dot4(F.self, weights + layout.row(r), rowStride: F.bytesPerBlock,
+                                    blockStride: 4 &* F.bytesPerBlock, activations, blocks: nb, scales: scales)
+                    out[r] = four[0]; out[r &+ 1] = four[1]; out[r &+ 2] = four[2]; out[r &+ 3] = four[3]
+                }
+            }
         }
+        guard nb &* 4 <= Scratch.bytes else { return rowDots(BlockScales(activations)) }
         Scratch.withBuffer { buffer in
             let widened = buffer.baseAddress!.bindMemory(to: Float.self, capacity: nb)
             let source = BlockScales(activations)
@@ -102,25 +215,22 @@ enum SignedBlocks {
                 b &+= 8
             }
             for k in b..<nb { widened[k] = loadHalf(activations, k &* 34) }
-            let scales = WidenedScales(widened)
-            for r in 0..<rows {
-                out[r] = dot(F.self, weights + r &* rowBytes, activations, blocks: nb, scales: scales)
-            }
+            rowDots(WidenedScales(widened))
         }
     }
 
-    /// `rows` weight rows (`rowBytes` apart) times `tokens` activation rows (`activationStride`
-    /// apart), `nb` blocks each: result (r, t) goes to `out[t·outputStride + r]`.
+    /// `rows` weight rows (laid out as `layout` says) times `tokens` activation rows
+    /// (`activationStride` apart), `nb` blocks each: result (r, t) goes to `out[t·outputStride + r]`.
     ///
     /// Rows are taken four at a time: their quants are unpacked once into a stack buffer, eight
     /// blocks per pass, and each group of four tokens then runs a 4×4 register tile over them.
     @inline(__always)
     static func tile<F: SignedBlockFormat>(
-        _: F.Type, _ weights: UnsafeRawPointer, rowBytes: Int, rows: Int, _ activations: UnsafeRawPointer,
+        _: F.Type, _ weights: UnsafeRawPointer, _ layout: RowAddressing, rows: Int, _ activations: UnsafeRawPointer,
         activationStride: Int, tokens: Int, blocks nb: Int, into out: UnsafeMutablePointer<Float>, outputStride: Int
     ) {
         if tokens == 1 {
-            return decode(F.self, weights, rowBytes: rowBytes, rows: rows, activations, blocks: nb, into: out)
+            return decode(F.self, weights, layout, rows: rows, activations, blocks: nb, into: out)
         }
         // The tokens' fp16 scales as floats, block-major (block b of token t at b·tokens + t), so
         // `tile4x4` reads a quad's four with one load: copied as integers, then widened as one F16
@@ -150,7 +260,7 @@ enum SignedBlocks {
                         var b = 0
                         while b < nb {
                             let n = Swift.min(chunkBlocks, nb &- b)
-                            chunk(F.self, weights + r &* rowBytes + b &* F.bytesPerBlock, rowBytes: rowBytes, rows: group,
+                            chunk(F.self, weights + layout.row(r) + b &* layout.blockStride, layout, rows: group,
                                   activations + b &* 34, activationStride: activationStride, tokens: tokens, blocks: n,
                                   tokenScales: tokenScales.map { $0 + b &* tokens }, accumulators: acc)
                             b &+= n
@@ -179,18 +289,17 @@ enum SignedBlocks {
     /// Adds `n` blocks of up to four rows to the accumulators (`[token][4]`).
     @inline(__always)
     private static func chunk<F: SignedBlockFormat>(
-        _: F.Type, _ weights: UnsafeRawPointer, rowBytes: Int, rows: Int, _ activations: UnsafeRawPointer,
+        _: F.Type, _ weights: UnsafeRawPointer, _ layout: RowAddressing, rows: Int, _ activations: UnsafeRawPointer,
         activationStride: Int, tokens: Int, blocks n: Int, tokenScales: UnsafePointer<Float>?,
         accumulators acc: UnsafeMutablePointer<SIMD8<Float>>
     ) {
-        let wb = F.bytesPerBlock
         withUnsafeTemporaryAllocation(byteCount: Scratch.bytes, alignment: Scratch.alignment) { buffer in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 4 &* chunkBlocks) { scaleBuffer in
                 let q = buffer.baseAddress!, dw = scaleBuffer.baseAddress!
                 // Quants of block k of row i at q + (k·4 + i)·32, its scale at dw[k·4 + i].
                 for i in 0..<rows {
                     for k in 0..<n {
-                        let block = weights + i &* rowBytes + k &* wb
+                        let block = weights + layout.row(i) + k &* layout.blockStride
                         q.storeBytes(of: F.quants(block), toByteOffset: (k &* 4 &+ i) &* 32, as: SIMD32<Int8>.self)
                         dw[k &* 4 &+ i] = loadHalf(block, 0)
                     }

@@ -55,7 +55,7 @@ public enum DecodeKernelBenchmark {
 /// product is finite (random bytes there would give infinities and NaNs).
 private struct SyntheticMatrix {
     let weights: WeightMatrix
-    private let base: UnsafeMutableRawPointer
+    private var base: UnsafeMutableRawPointer
 
     init(_ format: WeightFormat, columns: Int, bytes: Int) {
         let rowBytes = format.rowBytes(columns)
@@ -82,7 +82,16 @@ private struct SyntheticMatrix {
             }
             offset &+= field.bytes
         }
-        weights = WeightMatrix(base: UnsafeRawPointer(base), format: format, rows: rows, columns: columns)
+        let plain = WeightMatrix(base: UnsafeRawPointer(base), format: format, rows: rows, columns: columns)
+        guard plain.isInterleavable else {
+            weights = plain
+            return
+        }
+        // As a model loads them (`WeightMatrix.interleavingRows(into:)`).
+        let interleaved = UnsafeMutableRawPointer.allocate(byteCount: count, alignment: 64)
+        weights = plain.interleavingRows(into: interleaved)
+        base.deallocate()
+        base = interleaved
     }
 
     func deallocate() { base.deallocate() }

@@ -41,9 +41,8 @@ public enum Ops {
         _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, tokens: Int,
         scratch: ActivationScratch, pool: WorkerPool
     ) {
-        let format = weights.format
         let columns = weights.columns, rows = weights.rows
-        let activationFormat = format.activationFormat
+        let activationFormat = weights.format.activationFormat
         let activations: UnsafeRawPointer
         let activationStride: Int
         if activationFormat == .f32 {
@@ -66,19 +65,20 @@ public enum Ops {
             activations = UnsafeRawPointer(quantized)
         }
         if tokens == 1 {
-            // Decode: each thread streams through a contiguous share of rows, one row after the
-            // next: one forward stream per core, which the hardware prefetcher follows best. Two
-            // rows in lockstep overlap two rows' float chains and ran faster in cache, but from
-            // memory 1.4-2.5x slower, whether adjacent rows or one from each half of the share
-            // (BENCHMARKS.md, seventh session). One `Dot.tile` call per share lets a format do
-            // once what all the rows need of the activations.
+            // Decode: each thread streams through a contiguous share of rows: one forward stream
+            // per core, which the hardware prefetcher follows best. Rows read in lockstep from
+            // their row-major places ran 1.4-3x slower from memory (BENCHMARKS.md, seventh and
+            // eighth sessions), so the formats that gain from overlapping rows' float chains are
+            // stored interleaved (`WeightMatrix.interleavingRows(into:)`) and still read as one
+            // stream. One `Dot.tile` call per share lets a format do once what all the rows need
+            // of the activations.
             pool.run(RowDots(weights: weights, activations: activations, output: y))
             return
         }
         // Prefill: rows meet a tile of tokens at once, so their quants are unpacked once per tile
         // and the tile's activations stay in cache while the rows stream past.
         pool.run { thread, threads in
-            let mine = WorkerPool.share(of: rows, thread: thread, threads: threads)
+            let mine = weights.share(thread: thread, threads: threads)
             var tileStart = 0
             while tileStart < tokens {
                 let tile = min(tokenTile, tokens &- tileStart)
@@ -86,9 +86,8 @@ public enum Ops {
                 var r = mine.lowerBound
                 while r < mine.upperBound {
                     let group = min(rowGroup, mine.upperBound &- r)
-                    Dot.tile(format, weights.row(r), rowBytes: weights.rowBytes, rows: group, a,
-                             activationStride: activationStride, tokens: tile, count: columns,
-                             into: y + (tileStart &* rows &+ r), outputStride: rows)
+                    weights.tile(r..<(r &+ group), a, activationStride: activationStride, tokens: tile,
+                                 into: y + (tileStart &* rows &+ r), outputStride: rows)
                     r &+= group
                 }
                 tileStart &+= tile
@@ -104,10 +103,8 @@ private struct RowDots: ParallelWork {
     let output: UnsafeMutablePointer<Float>
 
     func run(thread: Int, threads: Int) {
-        let mine = WorkerPool.share(of: weights.rows, thread: thread, threads: threads)
+        let mine = weights.share(thread: thread, threads: threads)
         guard !mine.isEmpty else { return }
-        Dot.tile(weights.format, weights.row(mine.lowerBound), rowBytes: weights.rowBytes, rows: mine.count,
-                 activations, activationStride: 0, tokens: 1, count: weights.columns,
-                 into: output + mine.lowerBound, outputStride: 0)
+        weights.tile(mine, activations, activationStride: 0, tokens: 1, into: output + mine.lowerBound, outputStride: 0)
     }
 }

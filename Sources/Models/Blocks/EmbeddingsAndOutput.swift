@@ -9,10 +9,12 @@ struct EmbeddingsAndOutput {
     let output: WeightMatrix                  // [vocab, nEmbd]; the embedding when tied
 
     init(_ loader: WeightLoader, shape s: ModelShape) throws(ModelError) {
-        tokenEmbedding = try loader.matrix("token_embd.weight", rows: s.vocabularySize, columns: s.embeddingLength)
+        let output = try loader.optionalMatrix("output.weight", rows: s.vocabularySize, columns: s.embeddingLength)
+        // Only a tied embedding is multiplied by; otherwise it is read a row per token.
+        tokenEmbedding = try loader.matrix("token_embd.weight", rows: s.vocabularySize, columns: s.embeddingLength,
+                                           products: output == nil)
         outputNorm = try loader.vector("output_norm.weight", count: s.embeddingLength)
-        output = try loader.optionalMatrix("output.weight", rows: s.vocabularySize, columns: s.embeddingLength)
-            ?? tokenEmbedding
+        self.output = output ?? tokenEmbedding
     }
 
     /// What a decode step reads here: the output matrix, and one embedding row unless that is the

@@ -1,0 +1,83 @@
+// Pins down rows interleaved four at a time (`WeightMatrix.interleavingRows(into:)`): every product,
+// embedding row and row range equals the row-major matrix's, bit for bit.
+import Kernels
+import Testing
+import TestSupport
+
+@Suite struct InterleavedRowsTests {
+    /// A row-major matrix of random blocks and its interleaved copy, both alive for `body`.
+    func withBoth(_ format: WeightFormat, rows: Int, columns: Int, seed: UInt64,
+                  _ body: (WeightMatrix, WeightMatrix) -> Void) {
+        var rng = SplitMix64(seed: seed)
+        let bytes = TestData.row(format, count: rows * columns, &rng)
+        bytes.withUnsafeBytes { plainBytes in
+            let plain = WeightMatrix(base: plainBytes.baseAddress!, format: format, rows: rows, columns: columns)
+            let copy = UnsafeMutableRawPointer.allocate(byteCount: plain.byteCount, alignment: 64)
+            defer { copy.deallocate() }
+            body(plain, plain.interleavingRows(into: copy))
+        }
+    }
+
+    func products(_ m: WeightMatrix, _ x: [Float], tokens: Int, threads: Int) -> [Float] {
+        var y = [Float](repeating: .nan, count: tokens * m.rows)
+        x.withUnsafeBufferPointer { xp in
+            y.withUnsafeMutableBufferPointer { yp in
+                Ops.matMul(m, xp.baseAddress!, yp.baseAddress!, tokens: tokens, scratch: ActivationScratch(),
+                           pool: WorkerPool(threads: threads))
+            }
+        }
+        return y
+    }
+
+    /// Decode (one token: four float chains at once) and prefill (the tile) over row counts with
+    /// and without a row-major remainder, rows with and without a last partial eight-block run,
+    /// and rows too long for the widened activation scales (more than 8192 weights).
+    @Test(arguments: [WeightFormat.q4_0, .q5_0, .q8_0], [(rows: 37, columns: 352), (rows: 16, columns: 256),
+                                                       (rows: 6, columns: 8224)])
+    func productsEqualTheRowMajorMatrix(format: WeightFormat, shape: (rows: Int, columns: Int)) {
+        withBoth(format, rows: shape.rows, columns: shape.columns, seed: 11) { plain, interleaved in
+            #expect(interleaved.interleaved && !plain.interleaved)
+            var rng = SplitMix64(seed: 12)
+            for tokens in [1, 5] {
+                let x = (0..<(tokens * shape.columns)).map { _ in Float.random(in: -1...1, using: &rng) }
+                for threads in [1, 2, 3] {
+                    let expected = products(plain, x, tokens: tokens, threads: 1)
+                    #expect(products(interleaved, x, tokens: tokens, threads: threads) == expected,
+                            "\(tokens) tokens, \(threads) threads")
+                }
+            }
+        }
+    }
+
+    @Test(arguments: [WeightFormat.q4_0, .q5_0, .q8_0])
+    func embeddingRowsEqualTheRowMajorMatrix(format: WeightFormat) {
+        withBoth(format, rows: 11, columns: 96, seed: 13) { plain, interleaved in
+            for r in 0..<11 {
+                var a = [Float](repeating: .nan, count: 96), b = a
+                plain.dequantizeRow(r, into: &a)
+                interleaved.dequantizeRow(r, into: &b)
+                #expect(a == b, "row \(r)")
+            }
+        }
+    }
+
+    /// A fused projection split into row ranges at groups of four (Phi-3's `attn_qkv`).
+    @Test func rowRangesEqualTheRowMajorMatrix() {
+        withBoth(.q8_0, rows: 22, columns: 64, seed: 14) { plain, interleaved in
+            var rng = SplitMix64(seed: 15)
+            let x = (0..<64).map { _ in Float.random(in: -1...1, using: &rng) }
+            for range in [0..<8, 8..<20, 20..<22, 4..<22] {
+                #expect(products(interleaved.rows(range), x, tokens: 1, threads: 2)
+                        == products(plain.rows(range), x, tokens: 1, threads: 2), "rows \(range)")
+            }
+        }
+    }
+
+    @Test func onlyOneFloatChainFormatsInterleave() {
+        for format in WeightFormat.allCases {
+            let m = WeightMatrix(base: UnsafeRawPointer(bitPattern: 64)!, format: format, rows: 4,
+                                 columns: format.blockSize * 8)
+            #expect(m.isInterleavable == [.q4_0, .q5_0, .q8_0].contains(format), "\(format)")
+        }
+    }
+}
