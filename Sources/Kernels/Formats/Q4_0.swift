@@ -26,8 +26,16 @@ enum Q4_0: SignedBlockFormat {
     /// The block's 32 values q − 8, in weight order.
     @inline(__always)
     static func quants(_ block: UnsafeRawPointer) -> SIMD32<Int8> {
+        unsafeBitCast(unsignedQuants(block), to: SIMD32<Int8>.self) &- 8
+    }
+
+    static var quantOffset: UInt8 { 8 }
+
+    /// The block's 32 stored 4-bit values q, in weight order.
+    @inline(__always)
+    static func unsignedQuants(_ block: UnsafeRawPointer) -> SIMD32<UInt8> {
         let v = block.loadUnaligned(fromByteOffset: 2, as: SIMD4<UInt32>.self)
         let q = SIMD8<UInt32>(lowHalf: v & 0x0F0F_0F0F, highHalf: (v &>> 4) & 0x0F0F_0F0F)
-        return unsafeBitCast(q, to: SIMD32<Int8>.self) &- 8
+        return unsafeBitCast(q, to: SIMD32<UInt8>.self)
     }
 }

@@ -46,4 +46,11 @@ enum Q8_0: SignedBlockFormat, ActivationFormat {
     static func quants(_ block: UnsafeRawPointer) -> SIMD32<Int8> {
         block.loadUnaligned(fromByteOffset: 2, as: SIMD32<Int8>.self)
     }
+
+    static var quantOffset: UInt8 { 0 }
+
+    /// Q8_0 stores signed quants: never called (`quantOffset` is 0).
+    static func unsignedQuants(_ block: UnsafeRawPointer) -> SIMD32<UInt8> {
+        preconditionFailure("Q8_0 quants are signed")
+    }
 }

@@ -4,6 +4,11 @@
 protocol SignedBlockFormat: DotFormat where Activation == Q8_0 {
     /// The block's 32 quants as signed bytes (after any offset, e.g. q − 16), in weight order.
     static func quants(_ block: UnsafeRawPointer) -> SIMD32<Int8>
+    /// For a format storing q + offset with 0 ≤ q + offset ≤ 128 (Q4_0: 8, Q5_0: 16), the offset;
+    /// 0 for one storing signed quants (Q8_0).
+    static var quantOffset: UInt8 { get }
+    /// The block's 32 quants as stored, q + `quantOffset` (formats with an offset only).
+    static func unsignedQuants(_ block: UnsafeRawPointer) -> SIMD32<UInt8>
     /// `tile` over `rows` (a multiple of four) rows of `rowBytes` stored interleaved
     /// (`RowAddressing.interleaved`). A requirement, so that each format's copy is specialized.
     static func interleavedTile(_ weights: UnsafeRawPointer, rowBytes: Int, rows: Int, _ activations: UnsafeRawPointer,
@@ -114,6 +119,18 @@ enum SignedBlocks {
     ) -> SIMD4<Float> {
         var acc0 = SIMD8<Float>(), acc1 = acc0, acc2 = acc0, acc3 = acc0
         let w1 = weights + rowStride, w2 = weights + 2 &* rowStride, w3 = weights + 3 &* rowStride
+        // A block's four rows against the same activations: for a format with an offset, each lane
+        // is Σ (q + offset)·y − offset·Σ y, one `vpdpbusd` on the stored quants from the offset
+        // term, which the four rows share, instead of the sign trick's three instructions.
+        @inline(__always) func add(_ acc: inout SIMD8<Float>, _ block: UnsafeRawPointer, _ y: SIMD32<Int8>,
+                                   offsetLanes: SIMD8<Int32>, _ scale: Float) {
+            let lanes = F.quantOffset == 0 ? ByteDot.signedLanes(F.quants(block), y)
+                                           : ByteDot.lanes(offsetLanes, F.unsignedQuants(block), y)
+            acc = acc.addingProduct(Lanes.floats(lanes), SIMD8(repeating: scale))
+        }
+        @inline(__always) func offsetLanes(_ y: SIMD32<Int8>) -> SIMD8<Int32> {
+            F.quantOffset == 0 ? SIMD8() : SIMD8() &- ByteDot.lanes(SIMD8(), SIMD32(repeating: F.quantOffset), y)
+        }
         var b = 0
         while b &+ 8 <= nb {
             let o = b &* stride, a = activations + b &* 34
@@ -122,11 +139,11 @@ enum SignedBlocks {
             let s2 = eightScales(w2 + o, stride: stride, da, from: b)
             let s3 = eightScales(w3 + o, stride: stride, da, from: b)
             for k in 0..<8 {
-                let y = activation(a, k), ok = o &+ k &* stride
-                add(&acc0, F.quants(weights + ok), y, s0[k])
-                add(&acc1, F.quants(w1 + ok), y, s1[k])
-                add(&acc2, F.quants(w2 + ok), y, s2[k])
-                add(&acc3, F.quants(w3 + ok), y, s3[k])
+                let y = activation(a, k), ok = o &+ k &* stride, m = offsetLanes(y)
+                add(&acc0, weights + ok, y, offsetLanes: m, s0[k])
+                add(&acc1, w1 + ok, y, offsetLanes: m, s1[k])
+                add(&acc2, w2 + ok, y, offsetLanes: m, s2[k])
+                add(&acc3, w3 + ok, y, offsetLanes: m, s3[k])
             }
             b &+= 8
         }
@@ -137,11 +154,11 @@ enum SignedBlocks {
             let s3 = lastScales(w3, stride: stride, da, blocks: nb, from: b).0
             let o = b &* stride, a = activations + b &* 34
             for k in 0..<(nb &- b) {
-                let y = activation(a, k), ok = o &+ k &* stride
-                add(&acc0, F.quants(weights + ok), y, s0[k &+ skip])
-                add(&acc1, F.quants(w1 + ok), y, s1[k &+ skip])
-                add(&acc2, F.quants(w2 + ok), y, s2[k &+ skip])
-                add(&acc3, F.quants(w3 + ok), y, s3[k &+ skip])
+                let y = activation(a, k), ok = o &+ k &* stride, m = offsetLanes(y)
+                add(&acc0, weights + ok, y, offsetLanes: m, s0[k &+ skip])
+                add(&acc1, w1 + ok, y, offsetLanes: m, s1[k &+ skip])
+                add(&acc2, w2 + ok, y, offsetLanes: m, s2[k &+ skip])
+                add(&acc3, w3 + ok, y, offsetLanes: m, s3[k &+ skip])
             }
         }
         return SIMD4(acc0.total, acc1.total, acc2.total, acc3.total)
