@@ -45,10 +45,7 @@ enum Q5_0: SignedBlockFormat {
     /// The block's 32 values q − 16, in weight order.
     @inline(__always)
     static func quants(_ block: UnsafeRawPointer) -> SIMD32<Int8> {
-        let v = block.loadUnaligned(fromByteOffset: 6, as: SIMD4<UInt32>.self)
-        let low = SIMD8<UInt32>(lowHalf: v & 0x0F0F_0F0F, highHalf: (v &>> 4) & 0x0F0F_0F0F)
-        let fifth = unsafeBitCast(bytesFromBits(block.loadUnaligned(fromByteOffset: 2, as: UInt32.self)),
-                                  to: SIMD8<UInt32>.self)
+        let (low, fifth) = parts(block)
         // q − 16 is the low nibble when the fifth bit is set, else the nibble minus 16 (= | 0xF0).
         return unsafeBitCast(low | (~fifth & 0xF0F0_F0F0), to: SIMD32<Int8>.self)
     }
@@ -58,10 +55,17 @@ enum Q5_0: SignedBlockFormat {
     /// The block's 32 stored 5-bit values q, in weight order.
     @inline(__always)
     static func unsignedQuants(_ block: UnsafeRawPointer) -> SIMD32<UInt8> {
+        let (low, fifth) = parts(block)
+        return unsafeBitCast(low | (fifth & 0x1010_1010), to: SIMD32<UInt8>.self)
+    }
+
+    /// The 32 low nibbles in weight order, and 0xFF in each byte whose fifth bit is set.
+    @inline(__always)
+    private static func parts(_ block: UnsafeRawPointer) -> (low: SIMD8<UInt32>, fifth: SIMD8<UInt32>) {
         let v = block.loadUnaligned(fromByteOffset: 6, as: SIMD4<UInt32>.self)
         let low = SIMD8<UInt32>(lowHalf: v & 0x0F0F_0F0F, highHalf: (v &>> 4) & 0x0F0F_0F0F)
         let fifth = unsafeBitCast(bytesFromBits(block.loadUnaligned(fromByteOffset: 2, as: UInt32.self)),
                                   to: SIMD8<UInt32>.self)
-        return unsafeBitCast(low | (fifth & 0x1010_1010), to: SIMD32<UInt8>.self)
+        return (low, fifth)
     }
 }
