@@ -85,7 +85,8 @@ struct WeightLoader {
     }
 }
 
-/// Float buffers made at load time that live as long as the model.
+/// Buffers made at load time that live as long as the model: widened vectors and interleaved
+/// matrices.
 final class OwnedBuffers: @unchecked Sendable {
     // @unchecked Sendable: appended to only while the model loads, read-only afterwards.
     private var buffers: [UnsafeMutableRawPointer] = []
