@@ -9,7 +9,14 @@ import Kernels
 /// biases) stored as F16/BF16 are widened to Float once and kept in `owned`.
 struct WeightLoader {
     let source: any WeightSource
+    /// The model's threads, which share the interleaved copies.
+    let pool: WorkerPool?
     let owned = OwnedBuffers()
+
+    init(source: any WeightSource, pool: WorkerPool? = nil) {
+        self.source = source
+        self.pool = pool
+    }
 
     /// The matrix `name` with `rows` outputs of `columns` inputs (GGUF dims `[columns, rows]`).
     /// `products: false` for a matrix only read a row at a time (an embedding table): it then
@@ -35,7 +42,7 @@ struct WeightLoader {
         guard products && matrix.isInterleavable && rows >= 4 else { return matrix }
         // One copy however many times the tensor is asked for (tied embeddings are also the output).
         if let copy = owned.interleaved[info.name] { return copy }
-        let copy = matrix.interleavingRows(into: owned.allocateBytes(matrix.byteCount))
+        let copy = matrix.interleavingRows(into: owned.allocateBytes(matrix.byteCount), pool: pool)
         owned.interleaved[info.name] = copy
         source.release(info)
         return copy

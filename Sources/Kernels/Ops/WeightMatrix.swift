@@ -65,18 +65,26 @@ public struct WeightMatrix: @unchecked Sendable {
     /// interleaved block by block: block b of rows 4g…4g + 3, then block b + 1 of the same rows.
     /// Rows past the last group of four stay row-major at the end. Decode then dots four rows at
     /// once, each in its own float chain, from one forward stream: the results are the row-major
-    /// matrix's, bit for bit.
-    public func interleavingRows(into destination: UnsafeMutableRawPointer) -> WeightMatrix {
+    /// matrix's, bit for bit. With a `pool`, its threads copy a share of the groups each.
+    public func interleavingRows(into destination: UnsafeMutableRawPointer, pool: WorkerPool? = nil) -> WeightMatrix {
         precondition(isInterleavable, "\(format) rows are not interleaved")
         let blockBytes = format.bytesPerBlock, blocks = columns / format.blockSize
-        for g in stride(from: 0, to: groupedRows, by: 4) {
-            let group = destination + g &* rowBytes
-            for i in 0..<4 {
-                let source = row(g &+ i)
-                for b in 0..<blocks {
-                    (group + (b &* 4 &+ i) &* blockBytes).copyMemory(from: source + b &* blockBytes, byteCount: blockBytes)
+        let copy = { (groups: Range<Int>) in
+            for g in groups {
+                let group = destination + 4 &* g &* rowBytes
+                for i in 0..<4 {
+                    let source = row(4 &* g &+ i)
+                    for b in 0..<blocks {
+                        (group + (b &* 4 &+ i) &* blockBytes).copyMemory(from: source + b &* blockBytes,
+                                                                         byteCount: blockBytes)
+                    }
                 }
             }
+        }
+        if let pool {
+            pool.run { thread, threads in copy(WorkerPool.share(of: groupedRows / 4, thread: thread, threads: threads)) }
+        } else {
+            copy(0..<(groupedRows / 4))
         }
         (destination + groupedRows &* rowBytes).copyMemory(from: row(groupedRows),
                                                             byteCount: (rows &- groupedRows) &* rowBytes)

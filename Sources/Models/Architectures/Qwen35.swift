@@ -192,7 +192,8 @@ extension Qwen35 {
         init(source: any WeightSource, options: LoadOptions) throws(ModelError) {
             let hyper = try Hyperparameters(source.metadata)
             let s = hyper.decoder.shape
-            let loader = WeightLoader(source: source)
+            let pool = WorkerPool(threads: options.threads)
+            let loader = WeightLoader(source: source, pool: pool)
             ends = try EmbeddingsAndOutput(loader, shape: s)
             layers = try Qwen35.loadLayers(loader, hyper, headOrder: source.layout == .gguf ? .tiled : .grouped)
             rope = RoPE(style: .neox, dimensions: hyper.decoder.ropeDimensions, base: hyper.decoder.ropeBase)
@@ -202,7 +203,7 @@ extension Qwen35 {
             self.source = source
             self.loader = loader
             self.hyper = hyper
-            pool = WorkerPool(threads: options.threads)
+            self.pool = pool
             cacheElement = options.cacheElement
             scratch = Scratch(shape: s, deltaNet: hyper.deltaNet, maxBatch: max(1, options.maxBatch), threads: pool.threads)
         }

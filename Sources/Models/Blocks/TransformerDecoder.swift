@@ -103,7 +103,8 @@ final class TransformerDecoder: Architecture {
     init(source: any WeightSource, architecture: String, options: Options, load: LoadOptions) throws(ModelError) {
         let hyper = try DecoderHyperparameters(source.metadata, architecture: architecture)
         let s = hyper.shape
-        let loader = WeightLoader(source: source)
+        let pool = WorkerPool(threads: load.threads)
+        let loader = WeightLoader(source: source, pool: pool)
         let qDim = s.headCount * s.headDimension, kvDim = s.kvDimension
         ends = try EmbeddingsAndOutput(loader, shape: s)
         let frequencyFactors = try loader.optionalVector("rope_freqs.weight", count: hyper.ropeDimensions / 2)
@@ -158,7 +159,7 @@ final class TransformerDecoder: Architecture {
         self.hyper = hyper
         self.options = options
         self.layers = layers
-        self.pool = WorkerPool(threads: load.threads)
+        self.pool = pool
         self.cacheElement = load.cacheElement
         self.scratch = Scratch(shape: s, maxBatch: max(1, load.maxBatch), threads: pool.threads)
     }

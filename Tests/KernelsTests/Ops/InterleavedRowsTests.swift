@@ -73,6 +73,17 @@ import TestSupport
         }
     }
 
+    /// The loader's copy, shared among a pool's threads, is the same bytes.
+    @Test func copyingOnThreadsGivesTheSameBytes() {
+        withBoth(.q5_0, rows: 43, columns: 320, seed: 16) { plain, interleaved in
+            let copy = UnsafeMutableRawPointer.allocate(byteCount: plain.byteCount, alignment: 64)
+            defer { copy.deallocate() }
+            let threaded = plain.interleavingRows(into: copy, pool: WorkerPool(threads: 3))
+            #expect(UnsafeRawBufferPointer(start: threaded.base, count: plain.byteCount).elementsEqual(
+                UnsafeRawBufferPointer(start: interleaved.base, count: plain.byteCount)))
+        }
+    }
+
     @Test func onlyOneFloatChainFormatsInterleave() {
         for format in WeightFormat.allCases {
             let m = WeightMatrix(base: UnsafeRawPointer(bitPattern: 64)!, format: format, rows: 4,
