@@ -226,12 +226,12 @@ enum AVX512 {
     }
 
     static func quantize(_ x: UnsafePointer<Float>, count: Int, to format: WeightFormat, _ dst: UnsafeMutableRawPointer,
-                         style: Quantize.Style) {
+                         style: Quantize.Style, interleaved: Bool) {
         let style: KernelsAVX512.Quantize.Style = switch style {
         case .reference: .reference
         case .x86Runtime: .x86Runtime
         }
-        KernelsAVX512.Quantize.row(x, count: count, to: self.format(format), dst, style: style)
+        KernelsAVX512.Quantize.row(x, count: count, to: self.format(format), dst, style: style, interleaved: interleaved)
     }
 
     static func attend(query: UnsafePointer<Float>, heads: Int, keys: UnsafePointer<Float16>,

@@ -37,9 +37,11 @@ public enum Dot {
     /// register-tiled kernel (Q4_0, Q5_0, Q8_0, Q4_K, Q5_K, Q6_K) unpack each row once for all the tokens
     /// and reuse each activation block across several rows.
     ///
-    /// With `interleaved`, the rows (a multiple of four, `rowBytes` each) are stored four at a time
-    /// block by block (`WeightMatrix.interleavingRows(into:)`, only Q4_0, Q5_0 and Q8_0), with the
-    /// same results.
+    /// With `interleaved`, the rows are in their format's interleaved layout
+    /// (`WeightMatrix.interleaving(into:)`), with the same results: Q4_0, Q5_0 and Q8_0 rows (a
+    /// multiple of four, `rowBytes` each) four at a time block by block; Q4_K rows with their
+    /// sub-blocks interleaved (`Q4KInterleaved`), against activations quantized with
+    /// `interleaved`.
     public static func tile(_ format: WeightFormat, _ weights: UnsafeRawPointer, rowBytes: Int, rows: Int,
                             interleaved: Bool = false, _ activations: UnsafeRawPointer, activationStride: Int,
                             tokens: Int, count: Int, into out: UnsafeMutablePointer<Float>, outputStride: Int) {
@@ -55,6 +57,11 @@ public enum Dot {
             return format.block.tile(weights, rowBytes: rowBytes, rows: rows, activations,
                                      activationStride: activationStride, tokens: tokens, count: count, into: out,
                                      outputStride: outputStride)
+        }
+        if format == .q4_K {
+            return Q4KInterleaved.tile(weights, rowBytes: rowBytes, rows: rows, activations,
+                                       activationStride: activationStride, tokens: tokens, count: count, into: out,
+                                       outputStride: outputStride)
         }
         guard let block = format.block as? any SignedBlockFormat.Type else {
             preconditionFailure("\(format) rows are never interleaved")

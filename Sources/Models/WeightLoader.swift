@@ -3,9 +3,10 @@ import Kernels
 
 /// Typed, shape-checked views of a weight source's tensors.
 ///
-/// Matrices are zero-copy views into the mapping, except those whose decode kernel gains from
-/// rows interleaved four at a time (Q4_0, Q5_0, Q8_0): those are copied once, interleaved, into
-/// `owned`, and the source is told it may drop the original pages. Small vectors (norm weights,
+/// Matrices are zero-copy views into the mapping, except those whose decode kernel gains from an
+/// interleaved layout (Q4_0, Q5_0 and Q8_0 rows four at a time, Q4_K sub-blocks within each
+/// super-block; `WeightMatrix.interleaving(into:pool:)`): those are copied once, interleaved,
+/// into `owned`, and the source is told it may drop the original pages. Small vectors (norm weights,
 /// biases) stored as F16/BF16 are widened to Float once and kept in `owned`.
 struct WeightLoader {
     let source: any WeightSource
@@ -42,7 +43,7 @@ struct WeightLoader {
         guard products && matrix.isInterleavable && rows >= 4 else { return matrix }
         // One copy however many times the tensor is asked for (tied embeddings are also the output).
         if let copy = owned.interleaved[info.name] { return copy }
-        let copy = matrix.interleavingRows(into: owned.allocateBytes(matrix.byteCount), pool: pool)
+        let copy = matrix.interleaving(into: owned.allocateBytes(matrix.byteCount), pool: pool)
         owned.interleaved[info.name] = copy
         source.release(info)
         return copy

@@ -99,13 +99,19 @@ enum Q4K: RegisterSuperBlock {
         let scaled = ScaledRuns(q0: q0, q1: q1, q2: q2, q3: q3, q4: q4, q5: q5, q6: q6, q7: q7,
                               s0: scale(0), s1: scale(1), s2: scale(2), s3: scale(3),
                               s4: scale(4), s5: scale(5), s6: scale(6), s7: scale(7))
-        // The offset term, −dmin·Σ_j m_j·Σ y over sub-block j: each min weighs its sub-block's two
-        // bsums (one `vpmovzxbw` and one word shuffle).
+        // Groups 2j and 2j + 1 are sub-block j's halves: `both` is already their even/odd layout.
+        return (scaled, header(x, mins: mins, groupScales: both))
+    }
+
+    /// The header of the super-block at `x` (Q4_K's or Q5_K's) with its `mins`. The offset term is
+    /// −dmin·Σ_j m_j·Σ y over sub-block j: each min weighs its sub-block's two bsums (one
+    /// `vpmovzxbw` and one word shuffle).
+    @inline(__always)
+    static func header(_ x: UnsafeRawPointer, mins: UInt64, groupScales: SIMD16<Int16>) -> SuperBlockHeader {
         let minLanes = lanes16(mins)
         var offsets = SIMD16<Int16>()
         for k in 0..<16 { offsets[k] = minLanes[k >> 1] }
-        // Groups 2j and 2j + 1 are sub-block j's halves: `both` is already their even/odd layout.
-        return (scaled, SuperBlockHeader(offsets: offsets, d: loadHalf(x, 0), offsetScale: -loadHalf(x, 2),
-                                         groupScales: both))
+        return SuperBlockHeader(offsets: offsets, d: loadHalf(x, 0), offsetScale: -loadHalf(x, 2),
+                                groupScales: groupScales)
     }
 }

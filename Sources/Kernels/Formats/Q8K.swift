@@ -72,6 +72,26 @@ enum Q8K: DotFormat, ActivationFormat {
         }
     }
 
+    /// Reorders the quants of the `count / 256` blocks at `blocks` into `Q4KInterleaved`'s order:
+    /// quant 32t + 4i + k becomes y[32i + 4t + k] (a transpose of 8 × 8 groups of four, so doing it
+    /// twice restores the order). Scale and bsums stay.
+    static func interleaveSubBlocks(_ blocks: UnsafeMutableRawPointer, count: Int) {
+        for b in 0..<(count / 256) {
+            let q = blocks + (b &* 292 &+ quantsOffset)
+            // The transpose goes through a stack copy (64 groups of four bytes).
+            var copy = (SIMD16<UInt64>(), SIMD16<UInt64>())
+            withUnsafeMutableBytes(of: &copy) { t in
+                for i in 0..<8 {
+                    for s in 0..<8 {
+                        t.storeBytes(of: q.loadUnaligned(fromByteOffset: 32 &* i &+ 4 &* s, as: UInt32.self),
+                                     toByteOffset: 32 &* s &+ 4 &* i, as: UInt32.self)
+                    }
+                }
+                q.copyMemory(from: t.baseAddress!, byteCount: 256)
+            }
+        }
+    }
+
     /// Σ_b d_w·d_a·Σ q_w·q_a.
     static func dot(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, count: Int) -> Float {
         var sum: Float = 0

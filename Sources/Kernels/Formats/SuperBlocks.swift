@@ -21,6 +21,9 @@ protocol RegisterSuperBlock: DotFormat where Activation == Q8K {
     /// True when the offset term has the runs' scale (Q6_K's −32·Σ sc_g·bsum_g): it is then added
     /// to the run total as an integer, exactly, before the float step.
     static var foldsOffsets: Bool { get }
+    /// The integer lanes of super-block `block` of a row against the Q8_K block at `y`: by default
+    /// from `registers`. A requirement, so that a format with a shorter way is specialized to it.
+    static func lanes(_ block: UnsafeRawPointer, _ y: UnsafeRawPointer) -> SuperBlockLanes
 }
 
 /// What the float step needs of a super-block besides its runs.
@@ -86,7 +89,6 @@ struct SuperBlockLanes {
 }
 
 extension RegisterSuperBlock {
-    /// The integer lanes of super-block `block` of a row against the Q8_K block at `y`.
     @inline(__always)
     static func lanes(_ block: UnsafeRawPointer, _ y: UnsafeRawPointer) -> SuperBlockLanes {
         let (runs, h) = registers(block)
@@ -95,10 +97,14 @@ extension RegisterSuperBlock {
 
     @inline(__always)
     static func lanes(_ runs: ScaledRuns, _ h: SuperBlockHeader, _ y: UnsafeRawPointer) -> SuperBlockLanes {
-        SuperBlockLanes(run: runs.sums(y + Q8K.quantsOffset, groupScales: h.groupScales),
-                        offset: ByteDot.pairProducts(y.loadUnaligned(fromByteOffset: Q8K.bsumsOffset, as: SIMD16<Int16>.self),
-                                                     h.offsets),
+        SuperBlockLanes(run: runs.sums(y + Q8K.quantsOffset, groupScales: h.groupScales), offset: offsetLanes(h, y),
                         dy: y.loadUnaligned(as: Float.self), header: h)
+    }
+
+    /// The offset term's lanes: the header's offsets times the bsums of the Q8_K block at `y`.
+    @inline(__always)
+    static func offsetLanes(_ h: SuperBlockHeader, _ y: UnsafeRawPointer) -> SIMD8<Int32> {
+        ByteDot.pairProducts(y.loadUnaligned(fromByteOffset: Q8K.bsumsOffset, as: SIMD16<Int16>.self), h.offsets)
     }
 
     /// Each super-block's float step waits two iterations, so its reduction and the running sum's

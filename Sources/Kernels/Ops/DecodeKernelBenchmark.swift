@@ -87,9 +87,9 @@ private struct SyntheticMatrix {
             weights = plain
             return
         }
-        // As a model loads them (`WeightMatrix.interleavingRows(into:)`).
+        // As a model loads them (`WeightMatrix.interleaving(into:pool:)`).
         let interleaved = UnsafeMutableRawPointer.allocate(byteCount: count, alignment: 64)
-        weights = plain.interleavingRows(into: interleaved)
+        weights = plain.interleaving(into: interleaved)
         base.deallocate()
         base = interleaved
     }

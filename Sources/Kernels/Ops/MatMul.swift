@@ -53,12 +53,14 @@ public enum Ops {
             scratch.reserve(activationStride &* tokens)
             let quantized = scratch.bytes
             if tokens == 1 {
-                Quantize.row(x, count: columns, to: activationFormat, quantized, style: .x86Runtime)
+                Quantize.row(x, count: columns, to: activationFormat, quantized, style: .x86Runtime,
+                             interleaved: weights.interleavesActivations)
             } else {
                 pool.run { thread, threads in
                     for t in WorkerPool.share(of: tokens, thread: thread, threads: threads) {
                         Quantize.row(x + t &* columns, count: columns, to: activationFormat,
-                                     quantized + t &* activationStride, style: .x86Runtime)
+                                     quantized + t &* activationStride, style: .x86Runtime,
+                                     interleaved: weights.interleavesActivations)
                     }
                 }
             }
@@ -69,9 +71,9 @@ public enum Ops {
             // per core, which the hardware prefetcher follows best. Rows read in lockstep from
             // their row-major places ran 1.4-3x slower from memory (BENCHMARKS.md, seventh and
             // eighth sessions), so the formats that gain from overlapping rows' float chains are
-            // stored interleaved (`WeightMatrix.interleavingRows(into:)`) and still read as one
-            // stream. One `Dot.tile` call per share lets a format do once what all the rows need
-            // of the activations.
+            // stored interleaved (`WeightMatrix.interleaving(into:pool:)`) and still read as one
+            // stream (Q4_K's interleave stays within each super-block). One `Dot.tile` call per
+            // share lets a format do once what all the rows need of the activations.
             pool.run(RowDots(weights: weights, activations: activations, output: y))
             return
         }

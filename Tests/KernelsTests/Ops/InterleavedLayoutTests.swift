@@ -1,10 +1,11 @@
-// Pins down rows interleaved four at a time (`WeightMatrix.interleavingRows(into:)`): every product,
-// embedding row and row range equals the row-major matrix's, bit for bit.
+// Pins down the interleaved layouts (`WeightMatrix.interleaving(into:pool:)`): Q4_0, Q5_0 and Q8_0
+// rows four at a time, Q4_K sub-blocks within each super-block. Every product, embedding row and
+// row range equals the file-order matrix's, bit for bit.
 import Kernels
 import Testing
 import TestSupport
 
-@Suite struct InterleavedRowsTests {
+@Suite struct InterleavedLayoutTests {
     /// A row-major matrix of random blocks and its interleaved copy, both alive for `body`.
     func withBoth(_ format: WeightFormat, rows: Int, columns: Int, seed: UInt64,
                   _ body: (WeightMatrix, WeightMatrix) -> Void) {
@@ -14,7 +15,7 @@ import TestSupport
             let plain = WeightMatrix(base: plainBytes.baseAddress!, format: format, rows: rows, columns: columns)
             let copy = UnsafeMutableRawPointer.allocate(byteCount: plain.byteCount, alignment: 64)
             defer { copy.deallocate() }
-            body(plain, plain.interleavingRows(into: copy))
+            body(plain, plain.interleaving(into: copy))
         }
     }
 
@@ -49,11 +50,12 @@ import TestSupport
         }
     }
 
-    @Test(arguments: [WeightFormat.q4_0, .q5_0, .q8_0])
+    @Test(arguments: [WeightFormat.q4_0, .q5_0, .q8_0, .q4_K])
     func embeddingRowsEqualTheRowMajorMatrix(format: WeightFormat) {
-        withBoth(format, rows: 11, columns: 96, seed: 13) { plain, interleaved in
+        let columns = format == .q4_K ? 512 : 96
+        withBoth(format, rows: 11, columns: columns, seed: 13) { plain, interleaved in
             for r in 0..<11 {
-                var a = [Float](repeating: .nan, count: 96), b = a
+                var a = [Float](repeating: .nan, count: columns), b = a
                 plain.dequantizeRow(r, into: &a)
                 interleaved.dequantizeRow(r, into: &b)
                 #expect(a == b, "row \(r)")
@@ -74,21 +76,68 @@ import TestSupport
     }
 
     /// The loader's copy, shared among a pool's threads, is the same bytes.
-    @Test func copyingOnThreadsGivesTheSameBytes() {
-        withBoth(.q5_0, rows: 43, columns: 320, seed: 16) { plain, interleaved in
+    @Test(arguments: [(WeightFormat.q5_0, 320), (.q4_K, 768)])
+    func copyingOnThreadsGivesTheSameBytes(format: WeightFormat, columns: Int) {
+        withBoth(format, rows: 43, columns: columns, seed: 16) { plain, interleaved in
             let copy = UnsafeMutableRawPointer.allocate(byteCount: plain.byteCount, alignment: 64)
             defer { copy.deallocate() }
-            let threaded = plain.interleavingRows(into: copy, pool: WorkerPool(threads: 3))
+            let threaded = plain.interleaving(into: copy, pool: WorkerPool(threads: 3))
             #expect(UnsafeRawBufferPointer(start: threaded.base, count: plain.byteCount).elementsEqual(
                 UnsafeRawBufferPointer(start: interleaved.base, count: plain.byteCount)))
         }
     }
 
-    @Test func onlyOneFloatChainFormatsInterleave() {
+    @Test func whichFormatsInterleave() {
         for format in WeightFormat.allCases {
             let m = WeightMatrix(base: UnsafeRawPointer(bitPattern: 64)!, format: format, rows: 4,
                                  columns: format.blockSize * 8)
-            #expect(m.isInterleavable == [.q4_0, .q5_0, .q8_0].contains(format), "\(format)")
+            #expect(m.isInterleavable == [.q4_0, .q5_0, .q8_0, .q4_K].contains(format), "\(format)")
+            #expect(!m.interleavesActivations)
+        }
+    }
+
+    /// Q4_K, interleaved: decode (the sub-block lanes kernel, one token) and prefill (the tile on
+    /// stored runs, with edges of rows and tokens), against activations quantized interleaved.
+    @Test(arguments: [(rows: 37, columns: 512), (rows: 16, columns: 256), (rows: 6, columns: 1536)])
+    func q4KProductsEqualTheFileOrderMatrix(shape: (rows: Int, columns: Int)) {
+        withBoth(.q4_K, rows: shape.rows, columns: shape.columns, seed: 17) { plain, interleaved in
+            #expect(interleaved.interleavesActivations && !plain.interleavesActivations)
+            var rng = SplitMix64(seed: 18)
+            for tokens in [1, 5, 16] {
+                let x = (0..<(tokens * shape.columns)).map { _ in Float.random(in: -1...1, using: &rng) }
+                for threads in [1, 2] {
+                    let expected = products(plain, x, tokens: tokens, threads: 1)
+                    #expect(products(interleaved, x, tokens: tokens, threads: threads) == expected,
+                            "\(tokens) tokens, \(threads) threads")
+                }
+            }
+        }
+    }
+
+    /// Interleaved Q8_K activations hold the same quants, scale and bsums, quant 32t + 4i + k of
+    /// each block being quant 32i + 4t + k of the plain block (`Q4KInterleaved`'s order).
+    @Test func interleavedActivationsAreThePlainQuantsTransposed() {
+        var rng = SplitMix64(seed: 19)
+        let x = (0..<768).map { _ in Float.random(in: -3...3, using: &rng) }
+        var plain = [UInt8](repeating: 0, count: WeightFormat.q8_K.rowBytes(768)), interleaved = plain
+        x.withUnsafeBufferPointer { xp in
+            plain.withUnsafeMutableBytes { Quantize.row(xp.baseAddress!, count: 768, to: .q8_K, $0.baseAddress!) }
+            interleaved.withUnsafeMutableBytes {
+                Quantize.row(xp.baseAddress!, count: 768, to: .q8_K, $0.baseAddress!, interleaved: true)
+            }
+        }
+        #expect(plain != interleaved)
+        for b in 0..<3 {
+            let block = 292 * b
+            #expect(plain[block..<block + 4] == interleaved[block..<block + 4], "scale of block \(b)")
+            #expect(plain[block + 260..<block + 292] == interleaved[block + 260..<block + 292], "bsums of block \(b)")
+            for t in 0..<8 {
+                for i in 0..<8 {
+                    for k in 0..<4 {
+                        #expect(interleaved[block + 4 + 32 * t + 4 * i + k] == plain[block + 4 + 32 * i + 4 * t + k])
+                    }
+                }
+            }
         }
     }
 }
