@@ -39,9 +39,9 @@ public enum Dot {
     ///
     /// With `interleaved`, the rows are in their format's interleaved layout
     /// (`WeightMatrix.interleaving(into:)`), with the same results: Q4_0, Q5_0 and Q8_0 rows (a
-    /// multiple of four, `rowBytes` each) four at a time block by block; Q4_K rows with their
-    /// sub-blocks interleaved (`Q4KInterleaved`), against activations quantized with
-    /// `interleaved`.
+    /// multiple of four, `rowBytes` each) four at a time block by block; Q4_K and Q6_K rows with
+    /// their super-blocks' quants reordered (`InterleavedSuperBlock`), against activations
+    /// quantized with `interleaved`.
     public static func tile(_ format: WeightFormat, _ weights: UnsafeRawPointer, rowBytes: Int, rows: Int,
                             interleaved: Bool = false, _ activations: UnsafeRawPointer, activationStride: Int,
                             tokens: Int, count: Int, into out: UnsafeMutablePointer<Float>, outputStride: Int) {
@@ -58,8 +58,8 @@ public enum Dot {
                                      activationStride: activationStride, tokens: tokens, count: count, into: out,
                                      outputStride: outputStride)
         }
-        if format == .q4_K {
-            return Q4KInterleaved.tile(weights, rowBytes: rowBytes, rows: rows, activations,
+        if let block = format.interleavedBlock {
+            return block.tile(weights, rowBytes: rowBytes, rows: rows, activations,
                                        activationStride: activationStride, tokens: tokens, count: count, into: out,
                                        outputStride: outputStride)
         }

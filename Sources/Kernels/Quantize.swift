@@ -18,7 +18,7 @@ public enum Quantize {
     /// plain copy (any other format is a programming error). With `.reference` the results equal
     /// ggml's `quantize_row_q8_0_ref`, `quantize_row_q8_1_ref` and `quantize_row_q8_K_ref` bit for bit.
     /// With `interleaved` (`.q8_K` only), each block's quants come in the order an interleaved
-    /// Q4_K matrix needs (`WeightMatrix.interleavesActivations`).
+    /// K-quant matrix needs (`WeightMatrix.interleavesActivations`).
     public static func row(_ x: UnsafePointer<Float>, count: Int, to format: WeightFormat, _ dst: UnsafeMutableRawPointer,
                            style: Style = .reference, interleaved: Bool = false) {
         #if canImport(KernelsAVX512) && !KERNELS_VARIANT

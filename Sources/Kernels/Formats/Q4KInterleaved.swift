@@ -1,18 +1,11 @@
-/// Q4_K as a model keeps it in memory (`WeightMatrix.interleaving(into:)`): the same 144-byte
-/// super-blocks with the same header, their eight sub-blocks' quants interleaved four weights at
-/// a time, so that each 32-bit lane of a byte dot holds one sub-block:
+/// Q4_K interleaved (`InterleavedSuperBlock`): the same header, and the quants of sub-block i
+/// (scale sc_i, min m_i) in lane i of every run:
 ///
 ///     qs[32c + 4i + k]  (c < 4, i < 8, k < 4)   low nibble:  sub-block i, weight 8c + k
 ///                                               high nibble: sub-block i, weight 8c + 4 + k
 ///
-/// Its activations are Q8_K blocks interleaved the same way (`Q8K.interleaveSubBlocks`: quant
-/// 32t + 4i + k is y[32i + 4t + k], the bsums in their order). Run t (chunk t/2's low or high
-/// nibbles) times activation run t adds into lane i only sub-block i's products, so eight
-/// `vpdpbusd`s leave the eight sub-block sums in one register and one `vpmulld` scales them; in
-/// file order each run is one sub-block, whose sums must be packed and shuffled onto their
-/// scales (`ScaledRuns.sums(_:groupScales:)`, about 12 more instructions a super-block). The
-/// integer totals are Q4_K's, so every result is Q4_K's bit for bit.
-enum Q4KInterleaved: RegisterSuperBlock {
+/// Run 2c is chunk c's low nibbles, run 2c + 1 its high nibbles.
+enum Q4KInterleaved: InterleavedSuperBlock {
     typealias Activation = Q8K
     static let weightsPerBlock = 256
     static let bytesPerBlock = 144
@@ -88,9 +81,7 @@ enum Q4KInterleaved: RegisterSuperBlock {
     @inline(__always)
     static func lanes(_ block: UnsafeRawPointer, _ y: UnsafeRawPointer) -> SuperBlockLanes {
         let (scales, mins) = Q4K.scalesAndMins(block + 4)
-        @inline(__always) func q8(_ t: Int) -> SIMD32<Int8> {
-            y.loadUnaligned(fromByteOffset: Q8K.quantsOffset &+ 32 &* t, as: SIMD32<Int8>.self)
-        }
+        @inline(__always) func q8(_ t: Int) -> SIMD32<Int8> { activationRun(y, t) }
         let (q0, q1) = runs(block, chunk: 0), (q2, q3) = runs(block, chunk: 1)
         let (q4, q5) = runs(block, chunk: 2), (q6, q7) = runs(block, chunk: 3)
         // Four chains: one of eight dependent `vpdpbusd`s would wait on each one's latency.
@@ -101,13 +92,5 @@ enum Q4KInterleaved: RegisterSuperBlock {
         let header = Q4K.header(block, mins: mins, groupScales: SIMD16())
         return SuperBlockLanes(run: ((s0 &+ s1) &+ (s2 &+ s3)) &* Q4K.lanes(scales),
                                offset: offsetLanes(header, y), dy: y.loadUnaligned(as: Float.self), header: header)
-    }
-
-    /// Each token's `dot`: unpacking is two instructions a run here, nothing to share.
-    static func dots(_ weights: UnsafeRawPointer, _ activations: UnsafeRawPointer, activationStride: Int, tokens: Int,
-                     count: Int, into out: UnsafeMutablePointer<Float>, outputStride: Int) {
-        for t in 0..<tokens {
-            out[t &* outputStride] = dot(weights, activations + t &* activationStride, count: count)
-        }
     }
 }

@@ -72,7 +72,7 @@ enum Q8K: DotFormat, ActivationFormat {
         }
     }
 
-    /// Reorders the quants of the `count / 256` blocks at `blocks` into `Q4KInterleaved`'s order:
+    /// Reorders the quants of the `count / 256` blocks at `blocks` into the order of `InterleavedSuperBlock`s:
     /// quant 32t + 4i + k becomes y[32i + 4t + k] (a transpose of 8 × 8 groups of four, so doing it
     /// twice restores the order). Scale and bsums stay.
     static func interleaveSubBlocks(_ blocks: UnsafeMutableRawPointer, count: Int) {

@@ -14,16 +14,16 @@ public struct WeightMatrix: @unchecked Sendable {
     public let columns: Int
     public let rowBytes: Int
     /// Whether the matrix is in its format's interleaved layout: for Q4_0, Q5_0 and Q8_0 the rows
-    /// below `rows − rows % 4` stored four at a time, block by block; for Q4_K each super-block's
-    /// sub-blocks interleaved four weights at a time (`Q4KInterleaved`).
+    /// below `rows − rows % 4` stored four at a time, block by block; for Q4_K and Q6_K each
+    /// super-block's quants reordered (`InterleavedSuperBlock`).
     public let interleaved: Bool
 
     /// Whether this matrix's activations are quantized with `interleaved` (`Quantize.row`): an
-    /// interleaved Q4_K matrix's are.
-    public var interleavesActivations: Bool { interleaved && format == .q4_K }
+    /// interleaved Q4_K or Q6_K matrix's are.
+    public var interleavesActivations: Bool { interleaved && format.interleavedBlock != nil }
 
     /// Whether rows are interleaved four at a time (Q4_0, Q5_0 and Q8_0).
-    private var interleavesRows: Bool { interleaved && format != .q4_K }
+    private var interleavesRows: Bool { interleaved && format.interleavedBlock == nil }
 
     public init(base: UnsafeRawPointer, format: WeightFormat, rows: Int, columns: Int) {
         self.init(base: base, format: format, rows: rows, columns: columns, interleaved: false)
@@ -59,7 +59,7 @@ public struct WeightMatrix: @unchecked Sendable {
 
     /// Writes row `r` as floats into `dst` (`columns` values): an embedding lookup.
     public func dequantizeRow(_ r: Int, into dst: UnsafeMutablePointer<Float>) {
-        if interleavesActivations { return Q4KInterleaved.dequantize(row(r), dst, count: columns) }
+        if interleaved, let block = format.interleavedBlock { return block.dequantize(row(r), dst, count: columns) }
         guard r < groupedRows else { return Dequantize.row(format, row(r), dst, count: columns) }
         let blockBytes = format.bytesPerBlock, block = format.blockSize
         let first = row(r & ~3) + (r & 3) &* blockBytes
@@ -69,9 +69,9 @@ public struct WeightMatrix: @unchecked Sendable {
     }
 
     /// Whether `interleaving(into:pool:)` applies to this matrix's format: the formats whose decode
-    /// dot is one float chain per row (Q4_0, Q5_0, Q8_0), and Q4_K.
+    /// dot is one float chain per row (Q4_0, Q5_0, Q8_0), and Q4_K and Q6_K.
     public var isInterleavable: Bool {
-        !interleaved && (format == .q4_K || format.block is any SignedBlockFormat.Type)
+        !interleaved && (format.interleavedBlock != nil || format.block is any SignedBlockFormat.Type)
     }
 
     /// Copies the matrix into `destination` (`byteCount` bytes) in its format's interleaved layout,
@@ -81,14 +81,15 @@ public struct WeightMatrix: @unchecked Sendable {
     ///   4g…4g + 3, then block b + 1 of the same rows), so that decode dots four rows at once, each
     ///   in its own float chain, from one forward stream. Rows past the last group of four stay
     ///   row-major at the end.
-    /// - Q4_K: each super-block's sub-blocks interleaved (`Q4KInterleaved`); rows stay in place.
+    /// - Q4_K, Q6_K: each super-block's quants reordered (`InterleavedSuperBlock`); rows stay in
+    ///   place.
     public func interleaving(into destination: UnsafeMutableRawPointer, pool: WorkerPool? = nil) -> WeightMatrix {
         precondition(isInterleavable, "\(format) matrices are not interleaved")
         let units: Int, copy: (Range<Int>) -> Void
-        if format == .q4_K {
+        if let block = format.interleavedBlock {
             units = rows
             copy = { rows in
-                for r in rows { Q4KInterleaved.interleave(row(r), into: destination + r &* rowBytes, count: columns) }
+                for r in rows { block.interleave(row(r), into: destination + r &* rowBytes, count: columns) }
             }
         } else {
             let blockBytes = format.bytesPerBlock, blocks = columns / format.blockSize
