@@ -39,7 +39,7 @@ public enum Dot {
     ///
     /// With `interleaved`, the rows are in their format's interleaved layout
     /// (`WeightMatrix.interleaving(into:)`), with the same results: Q4_0, Q5_0 and Q8_0 rows (a
-    /// multiple of four, `rowBytes` each) four at a time block by block; Q4_K and Q6_K rows with
+    /// multiple of four, `rowBytes` each) four at a time block by block; Q4_K, Q5_K and Q6_K rows with
     /// their super-blocks' quants reordered (`InterleavedSuperBlock`), against activations
     /// quantized with `interleaved`.
     public static func tile(_ format: WeightFormat, _ weights: UnsafeRawPointer, rowBytes: Int, rows: Int,

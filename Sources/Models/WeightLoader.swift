@@ -4,7 +4,7 @@ import Kernels
 /// Typed, shape-checked views of a weight source's tensors.
 ///
 /// Matrices are zero-copy views into the mapping, except those whose decode kernel gains from an
-/// interleaved layout (Q4_0, Q5_0 and Q8_0 rows four at a time, Q4_K and Q6_K quants within each
+/// interleaved layout (Q4_0, Q5_0 and Q8_0 rows four at a time, Q4_K, Q5_K and Q6_K quants within each
 /// super-block; `WeightMatrix.interleaving(into:pool:)`): those are copied once, interleaved,
 /// into `owned`, and the source is told it may drop the original pages. Small vectors (norm weights,
 /// biases) stored as F16/BF16 are widened to Float once and kept in `owned`.

@@ -36,6 +36,7 @@ extension WeightFormat {
     var interleavedBlock: (any InterleavedSuperBlock.Type)? {
         switch self {
         case .q4_K: Q4KInterleaved.self
+        case .q5_K: Q5KInterleaved.self
         case .q6_K: Q6KInterleaved.self
         default: nil
         }

@@ -14,12 +14,12 @@ public struct WeightMatrix: @unchecked Sendable {
     public let columns: Int
     public let rowBytes: Int
     /// Whether the matrix is in its format's interleaved layout: for Q4_0, Q5_0 and Q8_0 the rows
-    /// below `rows − rows % 4` stored four at a time, block by block; for Q4_K and Q6_K each
+    /// below `rows − rows % 4` stored four at a time, block by block; for Q4_K, Q5_K and Q6_K each
     /// super-block's quants reordered (`InterleavedSuperBlock`).
     public let interleaved: Bool
 
     /// Whether this matrix's activations are quantized with `interleaved` (`Quantize.row`): an
-    /// interleaved Q4_K or Q6_K matrix's are.
+    /// interleaved Q4_K, Q5_K or Q6_K matrix's are.
     public var interleavesActivations: Bool { interleaved && format.interleavedBlock != nil }
 
     /// Whether rows are interleaved four at a time (Q4_0, Q5_0 and Q8_0).
@@ -69,7 +69,8 @@ public struct WeightMatrix: @unchecked Sendable {
     }
 
     /// Whether `interleaving(into:pool:)` applies to this matrix's format: the formats whose decode
-    /// dot is one float chain per row (Q4_0, Q5_0, Q8_0), and Q4_K and Q6_K.
+    /// dot is one float chain per row (Q4_0, Q5_0, Q8_0), and the K-quants with an
+    /// `InterleavedSuperBlock` layout (Q4_K, Q5_K, Q6_K).
     public var isInterleavable: Bool {
         !interleaved && (format.interleavedBlock != nil || format.block is any SignedBlockFormat.Type)
     }
@@ -81,7 +82,7 @@ public struct WeightMatrix: @unchecked Sendable {
     ///   4g…4g + 3, then block b + 1 of the same rows), so that decode dots four rows at once, each
     ///   in its own float chain, from one forward stream. Rows past the last group of four stay
     ///   row-major at the end.
-    /// - Q4_K, Q6_K: each super-block's quants reordered (`InterleavedSuperBlock`); rows stay in
+    /// - Q4_K, Q5_K, Q6_K: each super-block's quants reordered (`InterleavedSuperBlock`); rows stay in
     ///   place.
     public func interleaving(into destination: UnsafeMutableRawPointer, pool: WorkerPool? = nil) -> WeightMatrix {
         precondition(isInterleavable, "\(format) matrices are not interleaved")

@@ -1,5 +1,5 @@
 // Pins down the interleaved layouts (`WeightMatrix.interleaving(into:pool:)`): Q4_0, Q5_0 and Q8_0
-// rows four at a time, Q4_K and Q6_K quants within each super-block. Every product, embedding row
+// rows four at a time, Q4_K, Q5_K and Q6_K quants within each super-block. Every product, embedding row
 // and row range equals the file-order matrix's, bit for bit.
 import Kernels
 import Testing
@@ -50,7 +50,7 @@ import TestSupport
         }
     }
 
-    @Test(arguments: [WeightFormat.q4_0, .q5_0, .q8_0, .q4_K, .q6_K])
+    @Test(arguments: [WeightFormat.q4_0, .q5_0, .q8_0, .q4_K, .q5_K, .q6_K])
     func embeddingRowsEqualTheRowMajorMatrix(format: WeightFormat) {
         let columns = format.blockSize == 256 ? 512 : 96
         withBoth(format, rows: 11, columns: columns, seed: 13) { plain, interleaved in
@@ -76,7 +76,7 @@ import TestSupport
     }
 
     /// The loader's copy, shared among a pool's threads, is the same bytes.
-    @Test(arguments: [(WeightFormat.q5_0, 320), (.q4_K, 768), (.q6_K, 768)])
+    @Test(arguments: [(WeightFormat.q5_0, 320), (.q4_K, 768), (.q5_K, 768), (.q6_K, 768)])
     func copyingOnThreadsGivesTheSameBytes(format: WeightFormat, columns: Int) {
         withBoth(format, rows: 43, columns: columns, seed: 16) { plain, interleaved in
             let copy = UnsafeMutableRawPointer.allocate(byteCount: plain.byteCount, alignment: 64)
@@ -91,14 +91,14 @@ import TestSupport
         for format in WeightFormat.allCases {
             let m = WeightMatrix(base: UnsafeRawPointer(bitPattern: 64)!, format: format, rows: 4,
                                  columns: format.blockSize * 8)
-            #expect(m.isInterleavable == [.q4_0, .q5_0, .q8_0, .q4_K, .q6_K].contains(format), "\(format)")
+            #expect(m.isInterleavable == [.q4_0, .q5_0, .q8_0, .q4_K, .q5_K, .q6_K].contains(format), "\(format)")
             #expect(!m.interleavesActivations)
         }
     }
 
-    /// Q4_K and Q6_K, interleaved: decode (one group per lane, one token) and prefill (the tile on
+    /// Q4_K, Q5_K and Q6_K, interleaved: decode (one group per lane, one token) and prefill (the tile on
     /// stored runs, with edges of rows and tokens), against activations quantized interleaved.
-    @Test(arguments: [WeightFormat.q4_K, .q6_K],
+    @Test(arguments: [WeightFormat.q4_K, .q5_K, .q6_K],
           [(rows: 37, columns: 512), (rows: 16, columns: 256), (rows: 6, columns: 1536)])
     func kQuantProductsEqualTheFileOrderMatrix(format: WeightFormat, shape: (rows: Int, columns: Int)) {
         withBoth(format, rows: shape.rows, columns: shape.columns, seed: 17) { plain, interleaved in
