@@ -38,7 +38,7 @@ public enum Dot {
     /// and reuse each activation block across several rows.
     ///
     /// With `interleaved`, the rows are in their format's interleaved layout
-    /// (`WeightMatrix.interleaving(into:)`), with the same results: Q4_0, Q5_0 and Q8_0 rows (a
+    /// (`WeightMatrix.interleaving(into:pool:)`), with the same results: Q4_0, Q5_0 and Q8_0 rows (a
     /// multiple of four, `rowBytes` each) four at a time block by block; Q4_K, Q5_K and Q6_K rows with
     /// their super-blocks' quants reordered (`InterleavedSuperBlock`), against activations
     /// quantized with `interleaved`.

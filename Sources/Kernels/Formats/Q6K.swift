@@ -104,9 +104,15 @@ enum Q6K: RegisterSuperBlock {
                               s0: pair(0), s1: pair(1), s2: pair(2), s3: pair(3),
                               s4: pair(4), s5: pair(5), s6: pair(6), s7: pair(7))
         // Even groups' scales, then odd groups' (one byte shuffle and one widening).
-        var evenOdd = SIMD16<Int8>()
-        for k in 0..<8 { evenOdd[k] = bytes[2 &* k]; evenOdd[k &+ 8] = bytes[2 &* k &+ 1] }
         return (scaled, SuperBlockHeader(offsets: offsets, d: d, offsetScale: offsetScale,
-                                         groupScales: Lanes.widen(evenOdd)))
+                                         groupScales: Lanes.widen(evenOdd(bytes))))
+    }
+
+    /// Sixteen groups' scales reordered: the even groups' in lanes 0..<8, the odd groups' in 8..<16.
+    @inline(__always)
+    static func evenOdd(_ scales: SIMD16<Int8>) -> SIMD16<Int8> {
+        var r = SIMD16<Int8>()
+        for k in 0..<8 { r[k] = scales[2 &* k]; r[k &+ 8] = scales[2 &* k &+ 1] }
+        return r
     }
 }

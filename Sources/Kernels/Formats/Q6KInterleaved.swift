@@ -83,20 +83,12 @@ enum Q6KInterleaved: InterleavedSuperBlock {
         return SuperBlockHeader(offsets: Lanes.widen(scales) &* -32, d: d, offsetScale: d, groupScales: SIMD16())
     }
 
-    /// The even groups' scales in lanes 0..<8 and the odd groups' in 8..<16.
-    @inline(__always)
-    private static func evenOdd(_ scales: SIMD16<Int8>) -> SIMD16<Int8> {
-        var r = SIMD16<Int8>()
-        for k in 0..<8 { r[k] = scales[2 &* k]; r[k &+ 8] = scales[2 &* k &+ 1] }
-        return r
-    }
-
     /// The prefill tile's registers: runs 0–3's pair lanes 2i and 2i + 1 take the scale of group
     /// 2i, runs 4–7's that of group 2i + 1.
     @inline(__always)
     static func registers(_ x: UnsafeRawPointer) -> (runs: ScaledRuns, header: SuperBlockHeader) {
         let scales = x.loadUnaligned(fromByteOffset: 192, as: SIMD16<Int8>.self)
-        let wide = Lanes.widen(evenOdd(scales))
+        let wide = Lanes.widen(Q6K.evenOdd(scales))
         var even = SIMD16<Int16>(), odd = even
         for k in 0..<16 { even[k] = wide[k >> 1]; odd[k] = wide[8 &+ k >> 1] }
         return (ScaledRuns(q0: quants(x, run: 0), q1: quants(x, run: 1), q2: quants(x, run: 2),
@@ -116,7 +108,7 @@ enum Q6KInterleaved: InterleavedSuperBlock {
         let even = dot(2, dot(0, SIMD8())) &+ dot(3, dot(1, SIMD8()))
         let odd = dot(6, dot(4, SIMD8())) &+ dot(7, dot(5, SIMD8()))
         let scales = block.loadUnaligned(fromByteOffset: 192, as: SIMD16<Int8>.self)
-        let sorted = evenOdd(scales)
+        let sorted = Q6K.evenOdd(scales)
         var evenScales = SIMD8<Int32>(), oddScales = evenScales
         for k in 0..<8 { evenScales[k] = Int32(sorted[k]); oddScales[k] = Int32(sorted[k &+ 8]) }
         let h = header(block, scales)
